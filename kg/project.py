@@ -1,0 +1,98 @@
+"""Where a project's files are, and the ontology resources read from them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from kg.errors import ToolError
+from kg.mapping import Mapping, load_mapping
+
+BK = Namespace("https://w3id.org/border-kg/def#")
+DEFAULT_BASE_IRI = "https://w3id.org/border-kg/id/"
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a border-kg project. Defaults: the checkout this package lives in."""
+
+    root: Path = REPOSITORY_ROOT
+    data_dir: Path | None = None
+    out_dir: Path | None = None
+    base_iri: str = DEFAULT_BASE_IRI
+
+    @classmethod
+    def from_environment(cls) -> "Project":
+        root = Path(os.environ.get("KG_ROOT", REPOSITORY_ROOT))
+        return cls(root=root, base_iri=os.environ.get("KG_BASE_IRI", DEFAULT_BASE_IRI))
+
+    def with_options(self, data_dir: Path | None = None, out_dir: Path | None = None, base_iri: str | None = None) -> "Project":
+        return replace(
+            self,
+            data_dir=data_dir or self.data_dir,
+            out_dir=out_dir or self.out_dir,
+            base_iri=base_iri or self.base_iri,
+        )
+
+    @property
+    def data(self) -> Path:
+        return self.data_dir or self.root / "data"
+
+    @property
+    def out(self) -> Path:
+        return self.out_dir or self.root / "out"
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def graph_file(self) -> Path:
+        return self.out / "kg.ttl"
+
+    @property
+    def index_file(self) -> Path:
+        return self.out / "kg.records.json"
+
+    @cached_property
+    def mapping(self) -> Mapping:
+        return load_mapping(self.ontology_dir / "mapping.yaml")
+
+    @cached_property
+    def ontology(self) -> Graph:
+        return _parse(self.ontology_dir / "border-kg.ttl")
+
+    @cached_property
+    def shapes(self) -> Graph:
+        return _parse(self.ontology_dir / "shapes.ttl")
+
+    @cached_property
+    def concepts(self) -> dict[str, dict[str, URIRef]]:
+        """Concept scheme IRI -> {notation: concept IRI}, from the ontology's SKOS lists."""
+        schemes: dict[str, dict[str, URIRef]] = {}
+        for concept in self.ontology.subjects(RDF.type, SKOS.Concept):
+            for scheme in self.ontology.objects(concept, SKOS.inScheme):
+                for notation in self.ontology.objects(concept, SKOS.notation):
+                    schemes.setdefault(str(scheme), {})[str(notation)] = URIRef(concept)
+        return schemes
+
+
+def _parse(path: Path) -> Graph:
+    if not path.is_file():
+        raise ToolError(f"missing file {path}; is KG_ROOT set to a border-kg checkout?")
+    graph = Graph(bind_namespaces="none")
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several parser exception types
+        raise ToolError(f"cannot parse {path}: {exc}") from exc
+    return graph

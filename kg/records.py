@@ -1,0 +1,360 @@
+"""Records in data/ -> typed, checked records.
+
+Every YAML file under data/ holds sections (places:, incidents:, ...) of records. Each record
+is checked against the mapping: known fields only, required fields present, values of the
+right type, ids unique, references resolving. All problems of a run are collected and raised
+together as DataErrors, each naming file, line, column and field.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+from rdflib import XSD, URIRef
+
+from kg.errors import DataError, DataErrors, SourceLocation, did_you_mean, relative
+from kg.mapping import FieldSpec, KindSpec, Mapping
+from kg.yamlfile import Entry, Node, read_yaml
+
+RECORD_FILE_SUFFIXES = (".yaml", ".yml")
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another record, resolved to a kind and id."""
+
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True)
+class DateValue:
+    lexical: str
+    datatype: URIRef
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: URIRef
+
+
+Value = Union[str, int, Ref, DateValue, Concept, "Record"]
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    spec: FieldSpec
+    values: tuple[Value, ...]
+    location: SourceLocation
+
+
+@dataclass(frozen=True)
+class Record:
+    """A checked record. Nested records (a count in an incident) have the parent's id and an index."""
+
+    kind: str
+    id: str
+    rdf_class: URIRef
+    fields: tuple[FieldValue, ...]
+    location: SourceLocation
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} '{self.id}'"
+
+    def refs(self) -> Iterator[tuple[FieldValue, Ref]]:
+        for field in self.fields:
+            for value in field.values:
+                if isinstance(value, Ref):
+                    yield field, value
+                elif isinstance(value, Record):
+                    yield from value.refs()
+
+
+@dataclass(frozen=True)
+class RecordSet:
+    records: tuple[Record, ...]
+    files: tuple[str, ...]
+
+    def by_kind(self, kind: str) -> tuple[Record, ...]:
+        return tuple(r for r in self.records if r.kind == kind)
+
+
+def load_records(data_dir: Path, mapping: Mapping, concepts: dict[str, dict[str, URIRef]]) -> RecordSet:
+    """Read and check every record file under data_dir. Raises DataErrors listing every problem."""
+    if not data_dir.is_dir():
+        raise DataErrors([DataError(None, f"the data folder {data_dir} does not exist", hint="Pass --data DIR.")])
+    paths = sorted(p for p in data_dir.rglob("*") if p.suffix in RECORD_FILE_SUFFIXES and p.is_file())
+    if not paths:
+        raise DataErrors(
+            [
+                DataError(
+                    None,
+                    f"the data folder {relative(data_dir)} holds no record files (*.yaml)",
+                    hint="Add record files; see the README, 'Adding a report'.",
+                )
+            ]
+        )
+    checker = _Checker(mapping, concepts)
+    for path in paths:
+        shown = relative(path)
+        try:
+            root = read_yaml(path, shown)
+        except DataErrors as exc:
+            checker.errors.extend(exc.errors)
+            continue
+        checker.read_file(root, shown)
+    checker.check_references()
+    if checker.errors:
+        raise DataErrors(checker.errors)
+    return RecordSet(tuple(checker.records), tuple(relative(p) for p in paths))
+
+
+class _Checker:
+    def __init__(self, mapping: Mapping, concepts: dict[str, dict[str, URIRef]]):
+        self.mapping = mapping
+        self.concepts = concepts
+        self.errors: list[DataError] = []
+        self.records: list[Record] = []
+        self.index: dict[tuple[str, str], Record] = {}
+
+    def error(self, location: SourceLocation | None, message: str, **kw: str | None) -> None:
+        self.errors.append(DataError(location, message, **kw))
+
+    # -- files and sections --------------------------------------------------------------
+    def read_file(self, root: Node, shown: str) -> None:
+        sections = self.mapping.sections
+        if root.value is None:
+            self.error(root.location, "the file is empty", hint=f"Start it with a section: {', '.join(sections)}.")
+            return
+        if not isinstance(root.value, dict):
+            self.error(root.location, f"a record file must be a mapping of sections ({', '.join(sections)})")
+            return
+        for section, entry in root.value.items():
+            kind = sections.get(section)
+            if kind is None:
+                hint = did_you_mean(section, sections) or f"Known sections: {', '.join(sections)}."
+                self.error(entry.key_location, f"unknown section '{section}'", hint=hint)
+                continue
+            if entry.value.value is None:
+                continue
+            if not isinstance(entry.value.value, list):
+                self.error(entry.key_location, f"the section '{section}' must be a list of records")
+                continue
+            for item in entry.value.value:
+                record = self.read_record(kind, item)
+                if record is not None:
+                    self.add(record)
+
+    def add(self, record: Record) -> None:
+        key = (record.kind, record.id)
+        first = self.index.get(key)
+        if first is not None:
+            self.error(
+                record.location,
+                f"the id '{record.id}' is used twice (first at {first.location})",
+                record=record.label,
+                field="id",
+                hint="Give each record its own id, or merge the two records.",
+            )
+            return
+        self.index[key] = record
+        self.records.append(record)
+
+    # -- records ---------------------------------------------------------------------------
+    def read_record(self, kind: KindSpec, node: Node, parent: str | None = None, index: int = 0) -> Record | None:
+        if not isinstance(node.value, dict):
+            self.error(node.location, f"a {kind.name} record must be a mapping of fields", hint="Write 'field: value' lines.")
+            return None
+        entries: dict[str, Entry] = node.value
+        errors_before = len(self.errors)
+        record_id = self.read_id(kind, entries, node, parent, index)
+        label = f"{kind.name} '{record_id}'"
+        rdf_class = self.read_class(kind, entries, node, label)
+        known = kind.field_names
+        for name, entry in entries.items():
+            if name not in known:
+                hint = did_you_mean(name, known) or f"Fields of a {kind.name}: {', '.join(known)}."
+                self.error(entry.key_location, f"unknown field '{name}'", record=label, field=name, hint=hint)
+        fields = []
+        for spec in kind.fields.values():
+            entry = entries.get(spec.name)
+            if entry is None or entry.value.value is None:
+                if spec.required:
+                    self.error(
+                        node.location,
+                        f"the required field '{spec.name}' is missing",
+                        record=label,
+                        field=spec.name,
+                        hint=f"Add '{spec.name}:' to the record.",
+                    )
+                continue
+            field = self.read_field(spec, entry, label, record_id)
+            if field is not None:
+                fields.append(field)
+        if len(self.errors) > errors_before or rdf_class is None:
+            return None
+        return Record(kind.name, record_id, rdf_class, tuple(fields), node.location)
+
+    def read_id(self, kind: KindSpec, entries: dict[str, Entry], node: Node, parent: str | None, index: int) -> str:
+        if kind.nested_in is not None:
+            return f"{parent}.{kind.name}-{index}"
+        entry = entries.get("id")
+        if entry is None or entry.value.value is None:
+            self.error(node.location, f"a {kind.name} record needs an 'id'", field="id", hint="Add 'id: some-stable-name'.")
+            return "?"
+        value = entry.value.value
+        if isinstance(value, (dict, list)) or isinstance(value, bool):
+            self.error(entry.value.location, "an id must be a single word", field="id")
+            return "?"
+        record_id = str(value)
+        if not self.mapping.id_pattern.fullmatch(record_id):
+            self.error(
+                entry.value.location,
+                f"the id '{record_id}' has characters an id cannot hold",
+                record=f"{kind.name} '{record_id}'",
+                field="id",
+                hint="Use letters, digits and hyphens, e.g. 'tj-shahritus'.",
+            )
+        return record_id
+
+    def read_class(self, kind: KindSpec, entries: dict[str, Entry], node: Node, label: str) -> URIRef | None:
+        if kind.fixed_class is not None:
+            return kind.fixed_class
+        assert kind.class_field is not None
+        entry = entries.get(kind.class_field)
+        choices = ", ".join(kind.classes)
+        if entry is None or entry.value.value is None:
+            self.error(
+                node.location,
+                f"the required field '{kind.class_field}' is missing",
+                record=label,
+                field=kind.class_field,
+                hint=f"Choose one of: {choices}.",
+            )
+            return None
+        value = entry.value.value
+        if not isinstance(value, str) or value not in kind.classes:
+            hint = (did_you_mean(value, kind.classes) if isinstance(value, str) else None) or f"Choose one of: {choices}."
+            self.error(entry.value.location, f"unknown {kind.name} type '{value}'", record=label, field=kind.class_field, hint=hint)
+            return None
+        return kind.classes[value]
+
+    def read_field(self, spec: FieldSpec, entry: Entry, label: str, record_id: str) -> FieldValue | None:
+        node = entry.value
+        if isinstance(node.value, list):
+            if not spec.many:
+                self.error(node.location, "expects a single value, not a list", record=label, field=spec.name)
+                return None
+            items = node.value
+        else:
+            items = [node]
+        values = []
+        for index, item in enumerate(items, start=1):
+            value = self.read_value(spec, item, label, record_id, index)
+            if value is not None:
+                values.append(value)
+        if len(values) != len(items):
+            return None
+        return FieldValue(spec, tuple(values), entry.key_location)
+
+    def read_value(self, spec: FieldSpec, item: Node, label: str, record_id: str, index: int) -> Value | None:
+        def fail(message: str, hint: str | None = None) -> None:
+            self.error(item.location, message, record=label, field=spec.name, hint=hint)
+
+        raw = item.value
+        if spec.value_type == "nested":
+            nested_kind = self.mapping.kinds[spec.target or ""]
+            return self.read_record(nested_kind, item, parent=record_id, index=index)
+        if isinstance(raw, (dict, list)):
+            fail(f"expects a single {spec.value_type} value, not a {item.kind}")
+            return None
+        if spec.value_type == "text":
+            if raw is None or isinstance(raw, bool) or not str(raw).strip():
+                fail("expects some text")
+                return None
+            return str(raw).strip()
+        if spec.value_type == "count":
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                fail(
+                    f"expects a whole number, got '{raw}'",
+                    "Write the number alone (e.g. 130); say 'more than' with the qualifier field.",
+                )
+                return None
+            if raw < 0:
+                fail(f"a count cannot be negative ({raw})", "Write the number of people, 0 or more.")
+                return None
+            return raw
+        if spec.value_type in ("date", "day"):
+            return self.read_date(spec, raw, fail)
+        if spec.value_type == "ref":
+            if raw is None or isinstance(raw, (bool, float)):
+                fail(f"expects the id of a {spec.target}")
+                return None
+            return Ref(spec.target or "", str(raw))
+        if spec.value_type == "concept":
+            scheme = self.concepts.get(spec.target or "", {})
+            if isinstance(raw, str) and raw in scheme:
+                return Concept(scheme[raw])
+            hint = (did_you_mean(str(raw), scheme) if raw is not None else None) or f"Choose one of: {', '.join(scheme)}."
+            fail(f"unknown value '{raw}'", hint)
+            return None
+        raise AssertionError(spec.value_type)
+
+    def read_date(self, spec: FieldSpec, raw: object, fail) -> DateValue | None:  # type: ignore[no-untyped-def]
+        forms = "YYYY-MM-DD" if spec.value_type == "day" else "YYYY-MM-DD (or YYYY-MM for a month)"
+        hint = f"Write dates as {forms}, e.g. 2021-07-05."
+        if not isinstance(raw, str):
+            fail(f"expects a date, got '{raw}'", hint)
+            return None
+        text = raw.strip()
+        day = _DAY.fullmatch(text)
+        if day:
+            year, month, date = (int(g) for g in day.groups())
+            try:
+                dt.date(year, month, date)
+            except ValueError:
+                if 1 <= month <= 12:
+                    days = calendar.monthrange(year, month)[1]
+                    fail(f"{text} is not a real date ({calendar.month_name[month]} {year} has {days} days)", hint)
+                else:
+                    fail(f"{text} is not a real date (there is no month {month})", hint)
+                return None
+            return DateValue(text, XSD.date)
+        month_match = _MONTH.fullmatch(text)
+        if month_match and spec.value_type == "date":
+            if not 1 <= int(month_match.group(2)) <= 12:
+                fail(f"{text} is not a real month", hint)
+                return None
+            return DateValue(text, XSD.gYearMonth)
+        if month_match:
+            fail(f"expects a full day, got the month {text}", hint)
+            return None
+        fail(f"'{text}' is not a date in the form {forms}; forms like 05/07/2021 are ambiguous", hint)
+        return None
+
+    # -- references ------------------------------------------------------------------------
+    def check_references(self) -> None:
+        ids_by_kind: dict[str, list[str]] = {}
+        for kind, record_id in self.index:
+            ids_by_kind.setdefault(kind, []).append(record_id)
+        for record in self.records:
+            for field, ref in record.refs():
+                if (ref.kind, ref.id) in self.index:
+                    continue
+                hint = did_you_mean(ref.id, ids_by_kind.get(ref.kind, ())) or f"Add a {ref.kind} record with id '{ref.id}'."
+                self.error(
+                    field.location,
+                    f"no {ref.kind} has the id '{ref.id}'",
+                    record=record.label,
+                    field=field.spec.name,
+                    hint=hint,
+                )

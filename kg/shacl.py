@@ -1,0 +1,108 @@
+"""SHACL validation with pySHACL, reported as small frozen dataclasses instead of pySHACL's
+(conforms, graph, text) tuple. Each violation is traced back to the record file and line
+it came from, when the graph was built from records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kg.errors import SourceLocation
+from kg.rdfmap import RecordIndex
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus_node: str
+    shape: str
+    message: str
+    path: str | None
+    value: str | None
+    severity: str
+    record: str | None
+    location: SourceLocation | None
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        subject = self.record or self.focus_node
+        detail = f" [shape {self.shape}"
+        if self.path:
+            detail += f", property {self.path}"
+        if self.value is not None:
+            detail += f", value {self.value}"
+        return f"{where}{subject}: {self.message}{detail}]"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    violations: tuple[Violation, ...]
+
+    def render(self) -> str:
+        if self.conforms:
+            return "The graph conforms to the shapes."
+        count = len(self.violations)
+        lines = [f"The graph does not conform: {count} violation{'s' if count != 1 else ''}."]
+        lines += [f"  {v}" for v in self.violations]
+        return "\n".join(lines)
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, index: RecordIndex | None = None) -> ValidationReport:
+    """Validate data against shapes. The ontology is mixed in so that class hierarchies are known."""
+    conforms, results, _text = pyshacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=False,
+    )
+    violations = sorted(
+        (_violation(results, result, shapes, data, index or RecordIndex()) for result in results.subjects(SH.focusNode, None)),
+        key=lambda v: (v.location or SourceLocation("~", 0), v.focus_node, v.shape, v.message, v.value or ""),
+    )
+    return ValidationReport(bool(conforms), tuple(violations))
+
+
+def _violation(results: Graph, result: Node, shapes: Graph, data: Graph, index: RecordIndex) -> Violation:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    source_shape = results.value(result, SH.sourceShape)
+    message = results.value(result, SH.resultMessage)
+    severity = results.value(result, SH.resultSeverity)
+    path_iri = str(path) if isinstance(path, URIRef) else None
+    record, location = index.locate(str(focus), path_iri)
+    return Violation(
+        focus_node=_show(data, focus),
+        shape=_shape_name(shapes, source_shape),
+        message=str(message) if message is not None else "violates the shape",
+        path=_show(shapes, path) if path is not None else None,
+        value=_show(data, value) if value is not None and value != focus else None,
+        severity=_show(shapes, severity).split(":")[-1] if severity is not None else "Violation",
+        record=record,
+        location=location,
+    )
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str:
+    """A named shape, or for a blank property shape, the named node shape that holds it."""
+    if shape is None:
+        return "?"
+    if isinstance(shape, BNode):
+        parent = next(shapes.subjects(SH.property, shape), None) or next(shapes.subjects(SH.sparql, shape), None)
+        if parent is not None:
+            return _shape_name(shapes, parent)
+    return _show(shapes, shape)
+
+
+def _show(graph: Graph, term: Node) -> str:
+    if isinstance(term, URIRef):
+        return term.n3(graph.namespace_manager)
+    if isinstance(term, BNode):
+        return "[inverse path]" if graph.value(term, SH.inversePath) is not None else "_:" + str(term)
+    return term.n3(graph.namespace_manager)
