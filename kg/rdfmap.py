@@ -39,7 +39,7 @@ class RecordIndex:
             return origin.record, origin.fields[predicate]
         return origin.record, origin.location
 
-    def save(self, path: Path) -> str:
+    def to_json(self) -> str:
         def loc(location: SourceLocation) -> list:
             return [location.file, location.line, location.column]
 

@@ -1,0 +1,127 @@
+"""The library API: the pipeline records -> typed records -> RDF -> SHACL -> files / queries.
+The `kg` command is a thin layer over these functions; a notebook can call them too:
+
+    from kg import Project, build, run_query
+    result = build(Project())
+    table = run_query(Project(), "crossings_by_destination")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.engines import open_engine
+from kg.errors import ToolError
+from kg.export import export_format, serialize, write_atomic
+from kg.project import Project
+from kg.queries import StoredQuery, bind_parameters, find_query, stored_queries
+from kg.rdfmap import IriMinter, RecordIndex, records_to_graph
+from kg.records import RecordSet, load_records
+from kg.results import ResultTable
+from kg.shacl import ValidationReport, validate
+
+DEFAULT_ENGINE = "oxigraph"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    graph: Graph
+    index: RecordIndex
+    records: RecordSet
+    report: ValidationReport
+    written: tuple[Path, ...]  # empty when the graph did not conform (out/ is left as it was)
+
+    @property
+    def conforms(self) -> bool:
+        return self.report.conforms
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    triples: int
+    classes: tuple[tuple[str, int], ...]  # (class IRI, number of instances), most first
+
+
+def build_graph(project: Project) -> tuple[Graph, RecordIndex, RecordSet]:
+    """Records -> RDF, without validation or output. Raises DataErrors for bad records."""
+    records = load_records(project.data, project.mapping, project.concepts)
+    graph, index = records_to_graph(records, project.mapping, project.base_iri, project.ontology)
+    return graph, index, records
+
+
+def build(project: Project, *, write: bool = True) -> BuildResult:
+    """Build and validate. Writes out/kg.ttl and out/kg.records.json only if the graph
+    conforms, atomically, so a failed build leaves the previous output intact."""
+    graph, index, records = build_graph(project)
+    report = validate(graph, project.shapes, None, index)
+    written: tuple[Path, ...] = ()
+    if write and report.conforms:
+        write_atomic(project.graph_file, serialize(graph, "turtle"))
+        write_atomic(project.index_file, index.to_json().encode("utf-8"))
+        written = (project.graph_file, project.index_file)
+    return BuildResult(graph, index, records, report, written)
+
+
+def validate_file(project: Project, path: Path | None = None) -> ValidationReport:
+    """SHACL-validate the built graph (default) or any RDF file. Violations in the built graph
+    name the record file and line they came from."""
+    target = path or project.graph_file
+    if not target.is_file():
+        hint = "run 'kg build' first" if path is None else "check the path"
+        raise ToolError(f"there is no file {target}; {hint}")
+    graph = Graph()
+    try:
+        graph.parse(target)
+    except Exception as exc:  # rdflib raises parser-specific exceptions
+        raise ToolError(f"cannot parse {target}: {exc}") from exc
+    index = RecordIndex.load(project.index_file) if target.resolve() == project.graph_file.resolve() else None
+    return validate(graph, project.shapes, project.ontology, index)
+
+
+def list_queries(project: Project) -> list[StoredQuery]:
+    return list(stored_queries(project.queries_dir).values())
+
+
+def run_query(
+    project: Project,
+    name_or_path: str,
+    params: dict[str, str] | None = None,
+    *,
+    engine: str = DEFAULT_ENGINE,
+) -> ResultTable:
+    """Run a stored query (or a .rq file) on the built graph with an embedded engine."""
+    query = find_query(name_or_path, project.queries_dir)
+    text = bind_parameters(query, params or {})
+    return open_engine(engine, project.graph_file).query(text)
+
+
+def export(project: Project, format_name: str, output: Path | None = None) -> bytes:
+    """The built graph in another format; written atomically to output when given."""
+    export_format(format_name)
+    if not project.graph_file.is_file():
+        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
+    graph = Graph(bind_namespaces="none")
+    graph.parse(project.graph_file, format="turtle")
+    data = serialize(graph, format_name)
+    if output is not None:
+        write_atomic(output, data)
+    return data
+
+
+def stats(project: Project, *, engine: str = DEFAULT_ENGINE) -> GraphStats:
+    store = open_engine(engine, project.graph_file)
+    triples = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
+    classes = store.query(
+        "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class"
+    )
+    return GraphStats(int(triples), tuple((str(row[0]), int(row[1])) for row in classes.rows))
+
+
+def display_prefixes(project: Project) -> dict[str, str]:
+    """Prefixes for showing IRIs to people: the ontology's and one per record kind."""
+    prefixes = {prefix: str(ns) for prefix, ns in project.ontology.namespaces() if prefix}
+    prefixes.update(IriMinter(project.mapping, project.base_iri).namespaces())
+    return prefixes

@@ -1,0 +1,140 @@
+"""The `kg` command: a thin argparse layer over kg.api.
+
+Exit codes: 0 success (the graph conforms), 1 invalid data (record errors or SHACL
+violations), 2 usage or tool error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg import api
+from kg.engines import ENGINES
+from kg.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_TOOL_ERROR, DataErrors, ToolError, relative
+from kg.export import FORMATS
+from kg.project import Project
+from kg.results import RESULT_FORMATS, format_results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    project = Project.from_environment().with_options(args.data, args.out, args.base_iri)
+    try:
+        return int(args.run(project, args))
+    except DataErrors as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_INVALID_DATA
+    except ToolError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return EXIT_TOOL_ERROR
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return EXIT_TOOL_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="Build, validate, query and export the border-kg knowledge graph.",
+        epilog="Exit codes: 0 success, 1 invalid data (record errors or SHACL violations), 2 usage or tool error.",
+    )
+    parser.add_argument("--data", type=Path, help="folder of record files (default: data/)")
+    parser.add_argument("--out", type=Path, help="output folder (default: out/)")
+    parser.add_argument("--base-iri", help="base IRI of minted node IRIs (default: https://w3id.org/border-kg/id/)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="read data/, build the graph, validate it, write out/kg.ttl")
+    build.set_defaults(run=_build)
+
+    validate = commands.add_parser("validate", help="SHACL-validate the built graph or an RDF file")
+    validate.add_argument("file", nargs="?", type=Path, help="an RDF file (default: the built graph)")
+    validate.set_defaults(run=_validate)
+
+    queries = commands.add_parser("queries", help="list the stored queries")
+    queries.add_argument("--run", action="store_true", help="also run each query without parameters and print its table")
+    queries.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
+    queries.set_defaults(run=_queries)
+
+    query = commands.add_parser("query", help="run a stored query (by name) or a .rq file on the built graph")
+    query.add_argument("query", metavar="NAME|FILE.rq")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
+    query.add_argument("--format", choices=sorted(RESULT_FORMATS), default="table")
+    query.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
+    query.set_defaults(run=_query)
+
+    export = commands.add_parser("export", help="write the built graph in another RDF format")
+    export.add_argument("--format", choices=sorted(FORMATS), default="turtle")
+    export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    export.set_defaults(run=_export)
+
+    stats = commands.add_parser("stats", help="count triples and instances of each class")
+    stats.set_defaults(run=_stats)
+    return parser
+
+
+def _build(project: Project, args: argparse.Namespace) -> int:
+    result = api.build(project)
+    print(f"Read {len(result.records.records)} records from {len(result.records.files)} files; {len(result.graph)} triples.")
+    print(result.report.render())
+    if not result.conforms:
+        print(f"Nothing written: {relative(project.out)} keeps its previous contents.")
+        return EXIT_INVALID_DATA
+    for path in result.written:
+        print(f"Wrote {relative(path)}")
+    return EXIT_OK
+
+
+def _validate(project: Project, args: argparse.Namespace) -> int:
+    report = api.validate_file(project, args.file)
+    print(report.render())
+    return EXIT_OK if report.conforms else EXIT_INVALID_DATA
+
+
+def _queries(project: Project, args: argparse.Namespace) -> int:
+    prefixes = api.display_prefixes(project)
+    for query in api.list_queries(project):
+        params = "".join(f" --param {p.name}=..." for p in query.parameters)
+        print(f"{query.name}{params}\n    {query.title}")
+        if args.run and not query.parameters:
+            table = api.run_query(project, query.name, engine=args.engine)
+            print("\n" + format_results(table, "table", prefixes))
+    return EXIT_OK
+
+
+def _query(project: Project, args: argparse.Namespace) -> int:
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ToolError(f"--param takes NAME=VALUE, not '{item}'")
+        params[name] = value
+    table = api.run_query(project, args.query, params, engine=args.engine)
+    sys.stdout.write(format_results(table, args.format, api.display_prefixes(project)))
+    return EXIT_OK
+
+
+def _export(project: Project, args: argparse.Namespace) -> int:
+    data = api.export(project, args.format, args.output)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        print(f"Wrote {relative(args.output)} ({len(data)} bytes)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _stats(project: Project, args: argparse.Namespace) -> int:
+    result = api.stats(project)
+    prefixes = api.display_prefixes(project)
+    print(f"{result.triples} triples")
+    for iri, count in result.classes:
+        shown = next((f"{p}:{iri[len(ns):]}" for p, ns in prefixes.items() if iri.startswith(ns)), iri)
+        print(f"{count:6d}  {shown}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
