@@ -84,13 +84,9 @@ def did_you_mean(word: str, candidates: Iterable[str], *, limit: int = 3) -> str
     return "Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
 
 
-def relative(path: Path, root: Path | None = None) -> str:
-    """Path as shown in messages: relative to the root (or the working directory) when inside it."""
-    for base in (root, Path.cwd()):
-        if base is None:
-            continue
-        try:
-            return str(path.resolve().relative_to(base.resolve()))
-        except ValueError:
-            continue
-    return str(path)
+def relative(path: Path) -> str:
+    """A path as shown in messages: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -23,6 +23,7 @@ class FieldSpec:
     target: str | None  # the kind of a ref or nested field, the scheme IRI of a concept field
     many: bool
     required: bool
+    aliases: tuple[str, ...]  # names people may try for this field; suggested in errors
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def _kind(mapping: Mapping, name: str, spec: dict) -> KindSpec:
             target=str(mapping.expand(target)) if value_type == "concept" else (target or None),
             many=bool(field.get("many", False)),
             required=bool(field.get("required", False)),
+            aliases=tuple(field.get("aliases", ())),
         )
     return KindSpec(
         name=name,

@@ -8,7 +8,7 @@ A stored query starts with a comment header:
     # param: name (text) the place name to look up
 
 Parameters are bound as a VALUES block placed first inside the outermost WHERE clause. The
-value is turned into an RDF term and written by rdflib (which escapes it), so no value can
+value is turned into an RDF term and written by the RDF library (which escapes it), so no value can
 change the shape of the query; the same text runs on every engine and on remote endpoints.
 """
 
@@ -24,6 +24,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import ToolError, did_you_mean
+from kg.terms import to_oxigraph
 
 _HEADER_LINE = re.compile(r"^#\s*(\w+)\s*:\s*(.*)$")
 _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
@@ -145,7 +146,8 @@ def bind_parameters(query: StoredQuery, values: dict[str, str]) -> str:
     if match is None:
         raise ToolError(f"the query '{query.name}' declares parameters but has no 'WHERE {{' to bind them in")
     names = " ".join(f"?{name}" for name in declared)
-    terms = " ".join(parameter_term(declared[name], values[name]).n3() for name in declared)
+    # pyoxigraph writes terms in canonical N-Triples form: escaped, on one line, valid SPARQL.
+    terms = " ".join(str(to_oxigraph(parameter_term(declared[name], values[name]))) for name in declared)
     block = f"\n  VALUES ({names}) {{ ({terms}) }}\n"
     return query.text[: match.end()] + block + query.text[match.end() :]
 

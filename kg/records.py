@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterator
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -29,10 +29,11 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 @dataclass(frozen=True)
 class Ref:
-    """A reference to another record, resolved to a kind and id."""
+    """A reference to another record by kind and id, with where it was written."""
 
     kind: str
     id: str
+    location: SourceLocation | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,6 @@ class Record:
     @property
     def label(self) -> str:
         return f"{self.kind} '{self.id}'"
-
-    def refs(self) -> Iterator[tuple[FieldValue, Ref]]:
-        for field in self.fields:
-            for value in field.values:
-                if isinstance(value, Ref):
-                    yield field, value
-                elif isinstance(value, Record):
-                    yield from value.refs()
 
 
 @dataclass(frozen=True)
@@ -125,6 +118,9 @@ class _Checker:
         self.errors: list[DataError] = []
         self.records: list[Record] = []
         self.index: dict[tuple[str, str], Record] = {}
+        # Every reference read, also from records that failed other checks, so that one run
+        # reports unknown ids together with the other problems: (record label, field, ref).
+        self.references: list[tuple[str, str, Ref]] = []
 
     def error(self, location: SourceLocation | None, message: str, **kw: str | None) -> None:
         self.errors.append(DataError(location, message, **kw))
@@ -180,9 +176,14 @@ class _Checker:
         label = f"{kind.name} '{record_id}'"
         rdf_class = self.read_class(kind, entries, node, label)
         known = kind.field_names
+        aliases = {alias: spec.name for spec in kind.fields.values() for alias in spec.aliases}
         for name, entry in entries.items():
             if name not in known:
-                hint = did_you_mean(name, known) or f"Fields of a {kind.name}: {', '.join(known)}."
+                hint = (
+                    f"Did you mean '{aliases[name]}'?"
+                    if name in aliases
+                    else did_you_mean(name, known) or f"Fields of a {kind.name}: {', '.join(known)}."
+                )
                 self.error(entry.key_location, f"unknown field '{name}'", record=label, field=name, hint=hint)
         fields = []
         for spec in kind.fields.values():
@@ -299,7 +300,9 @@ class _Checker:
             if raw is None or isinstance(raw, (bool, float)):
                 fail(f"expects the id of a {spec.target}")
                 return None
-            return Ref(spec.target or "", str(raw))
+            ref = Ref(spec.target or "", str(raw), item.location)
+            self.references.append((label, spec.name, ref))
+            return ref
         if spec.value_type == "concept":
             scheme = self.concepts.get(spec.target or "", {})
             if isinstance(raw, str) and raw in scheme:
@@ -346,15 +349,8 @@ class _Checker:
         ids_by_kind: dict[str, list[str]] = {}
         for kind, record_id in self.index:
             ids_by_kind.setdefault(kind, []).append(record_id)
-        for record in self.records:
-            for field, ref in record.refs():
-                if (ref.kind, ref.id) in self.index:
-                    continue
-                hint = did_you_mean(ref.id, ids_by_kind.get(ref.kind, ())) or f"Add a {ref.kind} record with id '{ref.id}'."
-                self.error(
-                    field.location,
-                    f"no {ref.kind} has the id '{ref.id}'",
-                    record=record.label,
-                    field=field.spec.name,
-                    hint=hint,
-                )
+        for label, field_name, ref in self.references:
+            if (ref.kind, ref.id) in self.index:
+                continue
+            hint = did_you_mean(ref.id, ids_by_kind.get(ref.kind, ())) or f"Add a {ref.kind} record with id '{ref.id}'."
+            self.error(ref.location, f"no {ref.kind} has the id '{ref.id}'", record=label, field=field_name, hint=hint)
