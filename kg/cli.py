@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = Project.from_environment().with_options(args.data, args.out, args.base_iri)
     try:
-        return int(args.run(project, args))
+        return int(args.handler(project, args))
     except DataErrors as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_INVALID_DATA
@@ -34,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return EXIT_TOOL_ERROR
+    except BrokenPipeError:  # the reader (head, less) stopped early: not an error
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,31 +51,31 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help="read data/, build the graph, validate it, write out/kg.ttl")
-    build.set_defaults(run=_build)
+    build.set_defaults(handler=_build)
 
     validate = commands.add_parser("validate", help="SHACL-validate the built graph or an RDF file")
     validate.add_argument("file", nargs="?", type=Path, help="an RDF file (default: the built graph)")
-    validate.set_defaults(run=_validate)
+    validate.set_defaults(handler=_validate)
 
     queries = commands.add_parser("queries", help="list the stored queries")
     queries.add_argument("--run", action="store_true", help="also run each query without parameters and print its table")
     queries.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
-    queries.set_defaults(run=_queries)
+    queries.set_defaults(handler=_queries)
 
     query = commands.add_parser("query", help="run a stored query (by name) or a .rq file on the built graph")
     query.add_argument("query", metavar="NAME|FILE.rq")
     query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
     query.add_argument("--format", choices=sorted(RESULT_FORMATS), default="table")
     query.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
-    query.set_defaults(run=_query)
+    query.set_defaults(handler=_query)
 
     export = commands.add_parser("export", help="write the built graph in another RDF format")
     export.add_argument("--format", choices=sorted(FORMATS), default="turtle")
     export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
-    export.set_defaults(run=_export)
+    export.set_defaults(handler=_export)
 
     stats = commands.add_parser("stats", help="count triples and instances of each class")
-    stats.set_defaults(run=_stats)
+    stats.set_defaults(handler=_stats)
     return parser
 
 

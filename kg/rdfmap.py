@@ -103,25 +103,25 @@ def records_to_graph(records: RecordSet, mapping: Mapping, base_iri: str, ontolo
         graph.add(triple)
     index = RecordIndex()
     for record in records.records:
-        _add_record(graph, index, minter, record, record.label)
+        _add_record(graph, index, minter, record)
     return graph, index
 
 
-def _add_record(graph: Graph, index: RecordIndex, minter: IriMinter, record: Record, label: str) -> URIRef:
+def _add_record(graph: Graph, index: RecordIndex, minter: IriMinter, record: Record) -> URIRef:
     node = minter.iri(record.kind, record.id)
     graph.add((node, RDF.type, record.rdf_class))
     fields: dict[str, SourceLocation] = {}
     for field in record.fields:
         fields[str(field.spec.predicate)] = field.location
         for value in field.values:
-            graph.add((node, field.spec.predicate, _term(graph, index, minter, value, label)))
-    index.origins[str(node)] = Origin(label, record.location, fields)
+            graph.add((node, field.spec.predicate, _term(graph, index, minter, value)))
+    index.origins[str(node)] = Origin(record.label, record.location, fields)
     return node
 
 
-def _term(graph: Graph, index: RecordIndex, minter: IriMinter, value: object, label: str) -> URIRef | Literal:
+def _term(graph: Graph, index: RecordIndex, minter: IriMinter, value: object) -> URIRef | Literal:
     if isinstance(value, Record):
-        return _add_record(graph, index, minter, value, f"{label}, {value.kind} {value.id.rsplit('-', 1)[-1]}")
+        return _add_record(graph, index, minter, value)
     if isinstance(value, Ref):
         return minter.iri(value.kind, value.id)
     if isinstance(value, Concept):

@@ -59,17 +59,15 @@ class FieldValue:
 
 @dataclass(frozen=True)
 class Record:
-    """A checked record. Nested records (a count in an incident) have the parent's id and an index."""
+    """A checked record. A nested record (a count in an incident) has the id PARENT.KIND-N and
+    the label "incident 'PARENT', count N"."""
 
     kind: str
     id: str
+    label: str
     rdf_class: URIRef
     fields: tuple[FieldValue, ...]
     location: SourceLocation
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} '{self.id}'"
 
 
 @dataclass(frozen=True)
@@ -166,14 +164,19 @@ class _Checker:
         self.records.append(record)
 
     # -- records ---------------------------------------------------------------------------
-    def read_record(self, kind: KindSpec, node: Node, parent: str | None = None, index: int = 0) -> Record | None:
+    def read_record(self, kind: KindSpec, node: Node, parent: Record | None = None, index: int = 0) -> Record | None:
+        """Check one record. For a nested record, parent is a stand-in holding the parent's id and label."""
         if not isinstance(node.value, dict):
             self.error(node.location, f"a {kind.name} record must be a mapping of fields", hint="Write 'field: value' lines.")
             return None
         entries: dict[str, Entry] = node.value
         errors_before = len(self.errors)
-        record_id = self.read_id(kind, entries, node, parent, index)
-        label = f"{kind.name} '{record_id}'"
+        if parent is None:
+            record_id = self.read_id(kind, entries, node)
+            label = f"{kind.name} '{record_id}'"
+        else:
+            record_id = f"{parent.id}.{kind.name}-{index}"
+            label = f"{parent.label}, {kind.name} {index}"
         rdf_class = self.read_class(kind, entries, node, label)
         known = kind.field_names
         aliases = {alias: spec.name for spec in kind.fields.values() for alias in spec.aliases}
@@ -198,16 +201,14 @@ class _Checker:
                         hint=f"Add '{spec.name}:' to the record.",
                     )
                 continue
-            field = self.read_field(spec, entry, label, record_id)
+            field = self.read_field(spec, entry, Record(kind.name, record_id, label, URIRef(""), (), node.location))
             if field is not None:
                 fields.append(field)
         if len(self.errors) > errors_before or rdf_class is None:
             return None
-        return Record(kind.name, record_id, rdf_class, tuple(fields), node.location)
+        return Record(kind.name, record_id, label, rdf_class, tuple(fields), node.location)
 
-    def read_id(self, kind: KindSpec, entries: dict[str, Entry], node: Node, parent: str | None, index: int) -> str:
-        if kind.nested_in is not None:
-            return f"{parent}.{kind.name}-{index}"
+    def read_id(self, kind: KindSpec, entries: dict[str, Entry], node: Node) -> str:
         entry = entries.get("id")
         if entry is None or entry.value.value is None:
             self.error(node.location, f"a {kind.name} record needs an 'id'", field="id", hint="Add 'id: some-stable-name'.")
@@ -249,32 +250,32 @@ class _Checker:
             return None
         return kind.classes[value]
 
-    def read_field(self, spec: FieldSpec, entry: Entry, label: str, record_id: str) -> FieldValue | None:
+    def read_field(self, spec: FieldSpec, entry: Entry, owner: Record) -> FieldValue | None:
         node = entry.value
         if isinstance(node.value, list):
             if not spec.many:
-                self.error(node.location, "expects a single value, not a list", record=label, field=spec.name)
+                self.error(node.location, "expects a single value, not a list", record=owner.label, field=spec.name)
                 return None
             items = node.value
         else:
             items = [node]
         values = []
         for index, item in enumerate(items, start=1):
-            value = self.read_value(spec, item, label, record_id, index)
+            value = self.read_value(spec, item, owner, index)
             if value is not None:
                 values.append(value)
         if len(values) != len(items):
             return None
         return FieldValue(spec, tuple(values), entry.key_location)
 
-    def read_value(self, spec: FieldSpec, item: Node, label: str, record_id: str, index: int) -> Value | None:
+    def read_value(self, spec: FieldSpec, item: Node, owner: Record, index: int) -> Value | None:
         def fail(message: str, hint: str | None = None) -> None:
-            self.error(item.location, message, record=label, field=spec.name, hint=hint)
+            self.error(item.location, message, record=owner.label, field=spec.name, hint=hint)
 
         raw = item.value
         if spec.value_type == "nested":
             nested_kind = self.mapping.kinds[spec.target or ""]
-            return self.read_record(nested_kind, item, parent=record_id, index=index)
+            return self.read_record(nested_kind, item, parent=owner, index=index)
         if isinstance(raw, (dict, list)):
             fail(f"expects a single {spec.value_type} value, not a {item.kind}")
             return None
@@ -301,7 +302,7 @@ class _Checker:
                 fail(f"expects the id of a {spec.target}")
                 return None
             ref = Ref(spec.target or "", str(raw), item.location)
-            self.references.append((label, spec.name, ref))
+            self.references.append((owner.label, spec.name, ref))
             return ref
         if spec.value_type == "concept":
             scheme = self.concepts.get(spec.target or "", {})
