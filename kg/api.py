@@ -13,11 +13,14 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.engines import open_engine
+import pyoxigraph as ox
+
+from kg.engines import QueryEngine, open_engine
 from kg.errors import ToolError
 from kg.export import export_format, serialize, write_atomic
 from kg.project import Project
 from kg.queries import StoredQuery, bind_parameters, find_query, stored_queries
+from kg.remote import Endpoint, LoadPlan, LoadReport, Progress, RemoteEngine, load, plan_load
 from kg.rdfmap import IriMinter, RecordIndex, records_to_graph
 from kg.records import RecordSet, load_records
 from kg.results import ResultTable
@@ -91,11 +94,41 @@ def run_query(
     params: dict[str, str] | None = None,
     *,
     engine: str = DEFAULT_ENGINE,
+    endpoint: Endpoint | None = None,
+    graph: str | None = None,
 ) -> ResultTable:
-    """Run a stored query (or a .rq file) on the built graph with an embedded engine."""
+    """Run a stored query (or a .rq file) on the built graph with an embedded engine, or on a
+    remote endpoint (with graph as the default graph of the query, when given)."""
     query = find_query(name_or_path, project.queries_dir)
     text = bind_parameters(query, params or {})
-    return open_engine(engine, project.graph_file).query(text)
+    store: QueryEngine = RemoteEngine(endpoint, graph) if endpoint else open_engine(engine, project.graph_file)
+    return store.query(text)
+
+
+def built_triples(project: Project) -> list[ox.Triple]:
+    """The triples of the built graph, in file order, read with pyoxigraph's fast parser."""
+    if not project.graph_file.is_file():
+        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
+    return [quad.triple for quad in ox.parse(path=str(project.graph_file), format=ox.RdfFormat.TURTLE)]
+
+
+def publish(
+    project: Project,
+    endpoint: Endpoint,
+    *,
+    graph: str | None = None,
+    protocol: str | None = None,
+    batch_size: int = 5000,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> LoadPlan | LoadReport:
+    """Load the built graph into a named graph of a triple store (replacing it), and check that
+    the store then holds exactly the built triples. With dry_run, only say what would be sent."""
+    triples = built_triples(project)
+    plan = plan_load(endpoint, graph or project.default_graph, len(triples), protocol, batch_size)
+    if dry_run:
+        return plan
+    return load(plan, triples, progress)
 
 
 def export(project: Project, format_name: str, output: Path | None = None) -> bytes:

@@ -13,9 +13,19 @@ from pathlib import Path
 
 from kg import api
 from kg.engines import ENGINES
-from kg.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_TOOL_ERROR, DataErrors, ToolError, relative
+from kg.errors import (
+    EXIT_ENDPOINT_ERROR,
+    EXIT_INVALID_DATA,
+    EXIT_OK,
+    EXIT_TOOL_ERROR,
+    DataErrors,
+    EndpointError,
+    ToolError,
+    relative,
+)
 from kg.export import FORMATS
 from kg.project import Project
+from kg.remote import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT, PRESETS, Endpoint, LoadPlan
 from kg.results import RESULT_FORMATS, format_results
 
 
@@ -31,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ToolError as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
         return EXIT_TOOL_ERROR
+    except EndpointError as exc:
+        print(f"kg: endpoint error: {exc}", file=sys.stderr)
+        return EXIT_ENDPOINT_ERROR
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return EXIT_TOOL_ERROR
@@ -43,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg",
         description="Build, validate, query and export the border-kg knowledge graph.",
-        epilog="Exit codes: 0 success, 1 invalid data (record errors or SHACL violations), 2 usage or tool error.",
+        epilog="Exit codes: 0 success, 1 invalid data (record errors or SHACL violations), 2 usage or tool error, "
+        "3 endpoint error. Endpoint credentials: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, or a netrc file.",
     )
     parser.add_argument("--data", type=Path, help="folder of record files (default: data/)")
     parser.add_argument("--out", type=Path, help="output folder (default: out/)")
@@ -67,7 +81,19 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
     query.add_argument("--format", choices=sorted(RESULT_FORMATS), default="table")
     query.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
+    _endpoint_options(query, required=False)
+    query.add_argument("--graph", help="with --endpoint: the named graph to query as the default graph")
     query.set_defaults(handler=_query)
+
+    load = commands.add_parser("load", help="publish the built graph into a named graph of a triple store")
+    _endpoint_options(load, required=True)
+    load.add_argument("--graph", help="the named graph to replace (default: BASE-IRI + graph/kg)")
+    load.add_argument("--protocol", choices=("gsp", "update"), help="Graph Store protocol PUT, or SPARQL Update batches "
+                      "(default: gsp where the store has it)")
+    load.add_argument("--gsp-endpoint", help="Graph Store endpoint URL, for a generic store")
+    load.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="triples per SPARQL Update request")
+    load.add_argument("--dry-run", action="store_true", help="say what would be sent, send nothing")
+    load.set_defaults(handler=_load)
 
     export = commands.add_parser("export", help="write the built graph in another RDF format")
     export.add_argument("--format", choices=sorted(FORMATS), default="turtle")
@@ -77,6 +103,27 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="count triples and instances of each class")
     stats.set_defaults(handler=_stats)
     return parser
+
+
+def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--endpoint", required=required, metavar="URL",
+                        help="the store's URL (see --store) or, for a generic store, its SPARQL query endpoint")
+    parser.add_argument("--store", choices=sorted(PRESETS), default="generic",
+                        help="preset with the store's endpoint paths and quirks (default: generic)")
+    parser.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint URL, for a generic store")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for each request")
+
+
+def _endpoint(args: argparse.Namespace) -> Endpoint | None:
+    if not args.endpoint:
+        return None
+    return Endpoint.resolve(
+        args.endpoint,
+        args.store,
+        update_url=args.update_endpoint,
+        gsp_url=getattr(args, "gsp_endpoint", None),
+        timeout=args.timeout,
+    )
 
 
 def _build(project: Project, args: argparse.Namespace) -> int:
@@ -115,9 +162,37 @@ def _query(project: Project, args: argparse.Namespace) -> int:
         if not sep or not name:
             raise ToolError(f"--param takes NAME=VALUE, not '{item}'")
         params[name] = value
-    table = api.run_query(project, args.query, params, engine=args.engine)
+    table = api.run_query(project, args.query, params, engine=args.engine, endpoint=_endpoint(args), graph=args.graph)
     sys.stdout.write(format_results(table, args.format, api.display_prefixes(project)))
     return EXIT_OK
+
+
+def _load(project: Project, args: argparse.Namespace) -> int:
+    endpoint = _endpoint(args)
+    assert endpoint is not None
+    outcome = api.publish(
+        project,
+        endpoint,
+        graph=args.graph,
+        protocol=args.protocol,
+        batch_size=args.batch_size,
+        dry_run=args.dry_run,
+        progress=_progress,
+    )
+    if isinstance(outcome, LoadPlan):
+        print(outcome.describe())
+        return EXIT_OK
+    print(
+        f"Loaded {outcome.triples_sent} triples into <{outcome.graph}> by {outcome.protocol} in "
+        f"{outcome.seconds:.2f} s; the store holds {outcome.triples_in_store} triples in that graph."
+    )
+    return EXIT_OK
+
+
+def _progress(done: int, total: int) -> None:
+    if done < total or sys.stderr.isatty():
+        end = "\r" if sys.stderr.isatty() and done < total else "\n"
+        print(f"  sent {done}/{total} triples ({100 * done // max(total, 1)}%)", end=end, file=sys.stderr, flush=True)
 
 
 def _export(project: Project, args: argparse.Namespace) -> int:

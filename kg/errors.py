@@ -4,6 +4,7 @@ Exit codes of the ``kg`` command (documented in the README):
   0  success; the graph conforms
   1  the data is invalid: record errors, or SHACL violations
   2  usage or tool error: bad arguments, missing files, an unreadable query
+  3  endpoint error: a remote SPARQL endpoint or triple store could not be reached or refused
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_INVALID_DATA = 1
 EXIT_TOOL_ERROR = 2
+EXIT_ENDPOINT_ERROR = 3
 
 
 @dataclass(frozen=True, order=True)
@@ -74,6 +76,10 @@ class DataErrors(Exception):
 
 class ToolError(Exception):
     """A problem with how the tool was called or set up, not with the data."""
+
+
+class EndpointError(Exception):
+    """A remote SPARQL endpoint or triple store could not be reached, or refused a request."""
 
 
 def did_you_mean(word: str, candidates: Iterable[str], *, limit: int = 3) -> str | None:

@@ -61,6 +61,11 @@ class Project:
         return self.out / "kg.ttl"
 
     @property
+    def default_graph(self) -> str:
+        """The named graph a build is loaded into when none is given."""
+        return self.base_iri + "graph/kg"
+
+    @property
     def index_file(self) -> Path:
         return self.out / "kg.records.json"
 
