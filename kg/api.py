@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg.engines import QueryEngine, open_engine
 from kg.errors import ToolError
-from kg.export import export_format, serialize, write_atomic
+from kg.export import ExportOptions, export_format, load_context, serialize, write_atomic, write_split
 from kg.project import Project
 from kg.queries import StoredQuery, bind_parameters, find_query, stored_queries
 from kg.remote import Endpoint, LoadPlan, LoadReport, Progress, RemoteEngine, load, plan_load
@@ -62,7 +62,7 @@ def build(project: Project, *, write: bool = True) -> BuildResult:
     report = validate(graph, project.shapes, None, index)
     written: tuple[Path, ...] = ()
     if write and report.conforms:
-        write_atomic(project.graph_file, serialize(graph, "turtle"))
+        write_atomic(project.graph_file, serialize(graph, "turtle", export_options(project)))
         write_atomic(project.index_file, index.to_json().encode("utf-8"))
         written = (project.graph_file, project.index_file)
     return BuildResult(graph, index, records, report, written)
@@ -131,6 +131,13 @@ def publish(
     return load(plan, triples, progress)
 
 
+def export_options(project: Project) -> ExportOptions:
+    return ExportOptions(
+        reference_graph=project.base_iri + "graph/reference",
+        jsonld_context=load_context(project.ontology_dir / "context.jsonld"),
+    )
+
+
 def export(project: Project, format_name: str, output: Path | None = None) -> bytes:
     """The built graph in another format; written atomically to output when given."""
     export_format(format_name)
@@ -138,10 +145,15 @@ def export(project: Project, format_name: str, output: Path | None = None) -> by
         raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
     graph = Graph(bind_namespaces="none")
     graph.parse(project.graph_file, format="turtle")
-    data = serialize(graph, format_name)
+    data = serialize(graph, format_name, export_options(project))
     if output is not None:
         write_atomic(output, data)
     return data
+
+
+def export_split(project: Project, format_name: str, folder: Path, lines_per_file: int) -> list[Path]:
+    """The built graph as numbered gzip N-Triples or N-Quads files, for bulk loaders."""
+    return write_split(export(project, format_name), format_name, folder, lines_per_file)
 
 
 def stats(project: Project, *, engine: str = DEFAULT_ENGINE) -> GraphStats:

@@ -97,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write the built graph in another RDF format")
     export.add_argument("--format", choices=sorted(FORMATS), default="turtle")
-    export.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    export.add_argument("-o", "--output", type=Path, help="output file, or folder with --split (default: standard output)")
+    export.add_argument("--split", type=int, metavar="N",
+                        help="ntriples/nquads only: write numbered gzip files of N statements each into the -o folder")
     export.set_defaults(handler=_export)
 
     stats = commands.add_parser("stats", help="count triples and instances of each class")
@@ -196,6 +198,12 @@ def _progress(done: int, total: int) -> None:
 
 
 def _export(project: Project, args: argparse.Namespace) -> int:
+    if args.split is not None:
+        if args.output is None:
+            raise ToolError("--split needs -o FOLDER")
+        files = api.export_split(project, args.format, args.output, args.split)
+        print(f"Wrote {len(files)} files into {relative(args.output)}: {files[0].name} .. {files[-1].name}", file=sys.stderr)
+        return EXIT_OK
     data = api.export(project, args.format, args.output)
     if args.output is None:
         sys.stdout.buffer.write(data)

@@ -1,22 +1,47 @@
 """Writing the graph in the standard RDF formats, chosen by name from a registry.
 
+- Turtle and N-Triples: the graph as built.
+- N-Quads and TriG: the same triples in named graphs that say "according to whom": each
+  node's triples go into the graph named by each source it cites (bk:source, or for a
+  statement the report it is carried in, bk:reportedIn); the ontology goes into the graph
+  named by the ontology IRI; everything else (places, actors, the sources' own descriptions)
+  into the reference graph. A triple cited by two sources is in both graphs; the union of
+  the graphs is the built graph.
+- JSON-LD: compacted with the published context ontology/context.jsonld, embedded.
+
 Output is deterministic: triples are written in a canonical order, so the same data gives
 byte-identical files that diff cleanly in git. Files are written atomically (a temporary
-file in the same folder, then a rename), so a failed write never leaves half a file.
+file in the same folder, then a rename), so a failed write never leaves half a file. Large
+exports can be split into numbered, gzip-compressed N-Triples or N-Quads files for bulk
+loaders.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+from rdflib.plugins.serializers.jsonld import from_rdf
 
 from kg.errors import ToolError, did_you_mean
-from kg.terms import oxigraph_triples
+from kg.project import BK
+from kg.terms import sorted_triples, to_oxigraph
+
+ONTOLOGY_NAMESPACE = "https://w3id.org/border-kg/def"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    reference_graph: str
+    jsonld_context: dict
 
 
 @dataclass(frozen=True)
@@ -24,19 +49,47 @@ class ExportFormat:
     name: str
     rdf_format: ox.RdfFormat
     extension: str
-    quads: bool  # written as quads in the default graph
+    quads: bool
+    write: Callable[[Graph, "ExportFormat", ExportOptions], bytes]
+
+
+def _write_triples(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
+    triples = (ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in sorted_triples(graph))
+    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(graph, fmt))
+
+
+def _write_quads(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
+    return ox.serialize(according_to_whom(graph, options.reference_graph), format=fmt.rdf_format, prefixes=_prefixes(graph, fmt))
+
+
+def _write_jsonld(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
+    # rdflib's JSON-LD writer lists nodes in set order (which changes from run to run) and
+    # each node's values in insertion order: insert sorted, then sort the nodes by @id.
+    ordered = Graph(bind_namespaces="none")
+    for triple in sorted_triples(graph):
+        ordered.add(triple)
+    document = from_rdf(ordered, context_data=options.jsonld_context["@context"])
+    document["@graph"].sort(key=lambda node: node["@id"])
+    return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _prefixes(graph: Graph, fmt: ExportFormat) -> dict[str, str] | None:
+    if fmt.rdf_format not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        return None
+    return {prefix: str(ns) for prefix, ns in sorted(graph.namespaces()) if prefix}
 
 
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
-        ExportFormat("turtle", ox.RdfFormat.TURTLE, "ttl", quads=False),
-        ExportFormat("ntriples", ox.RdfFormat.N_TRIPLES, "nt", quads=False),
-        ExportFormat("nquads", ox.RdfFormat.N_QUADS, "nq", quads=True),
-        ExportFormat("trig", ox.RdfFormat.TRIG, "trig", quads=True),
-        ExportFormat("jsonld", ox.RdfFormat.JSON_LD, "jsonld", quads=False),
+        ExportFormat("turtle", ox.RdfFormat.TURTLE, "ttl", False, _write_triples),
+        ExportFormat("ntriples", ox.RdfFormat.N_TRIPLES, "nt", False, _write_triples),
+        ExportFormat("nquads", ox.RdfFormat.N_QUADS, "nq", True, _write_quads),
+        ExportFormat("trig", ox.RdfFormat.TRIG, "trig", True, _write_quads),
+        ExportFormat("jsonld", ox.RdfFormat.JSON_LD, "jsonld", False, _write_jsonld),
     )
 }
+SPLITTABLE = ("ntriples", "nquads")
 
 
 def export_format(name: str) -> ExportFormat:
@@ -47,12 +100,53 @@ def export_format(name: str) -> ExportFormat:
         raise ToolError(f"unknown export format '{name}'. {hint}") from None
 
 
-def serialize(graph: Graph, format_name: str) -> bytes:
+def serialize(graph: Graph, format_name: str, options: ExportOptions) -> bytes:
     fmt = export_format(format_name)
-    triples = oxigraph_triples(graph)
-    items = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples) if fmt.quads else triples
-    prefixes = {prefix: str(ns) for prefix, ns in sorted(graph.namespaces()) if prefix}
-    return ox.serialize(items, format=fmt.rdf_format, prefixes=prefixes if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None)
+    return fmt.write(graph, fmt, options)
+
+
+def according_to_whom(graph: Graph, reference_graph: str) -> Iterator[ox.Quad]:
+    """The graph's triples as quads in named graphs by source (see the module docstring)."""
+    ontology_graph = next((s for s in graph.subjects(RDF.type, OWL.Ontology) if str(s) == ONTOLOGY_NAMESPACE), None)
+    graphs_of: dict[object, list[URIRef]] = {}
+    for subject in set(graph.subjects()):
+        if str(subject).startswith(ONTOLOGY_NAMESPACE):
+            names = [ontology_graph or URIRef(ONTOLOGY_NAMESPACE)]
+        else:
+            names = sorted(set(graph.objects(subject, BK.source)) | set(graph.objects(subject, BK.reportedIn)))
+            names = names or [URIRef(reference_graph)]
+        graphs_of[subject] = [URIRef(str(name)) for name in names]
+    quads = [(name, triple) for triple in sorted_triples(graph) for name in graphs_of[triple[0]]]
+    quads.sort(key=lambda quad: str(quad[0]))  # stable: graph by graph, triples in canonical order
+    for name, (s, p, o) in quads:
+        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(name)))
+
+
+def write_split(data: bytes, format_name: str, folder: Path, lines_per_file: int) -> list[Path]:
+    """Split a line-based export (N-Triples, N-Quads) into numbered gzip files kg-00001.nt.gz, ...
+    Files from an earlier split that the new one does not overwrite are removed."""
+    if format_name not in SPLITTABLE:
+        raise ToolError(f"only {' and '.join(SPLITTABLE)} exports can be split, not {format_name}")
+    if lines_per_file < 1:
+        raise ToolError("--split takes a number of statements per file, 1 or more")
+    extension = FORMATS[format_name].extension
+    lines = data.splitlines(keepends=True)
+    written = []
+    for number, start in enumerate(range(0, max(len(lines), 1), lines_per_file), start=1):
+        path = folder / f"kg-{number:05d}.{extension}.gz"
+        write_atomic(path, gzip.compress(b"".join(lines[start : start + lines_per_file]), mtime=0))
+        written.append(path)
+    for stale in folder.glob(f"kg-*.{extension}.gz"):
+        if stale not in written:
+            stale.unlink()
+    return written
+
+
+def load_context(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ToolError(f"cannot read the JSON-LD context {path}: {exc}") from exc
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -3,7 +3,7 @@ serializers and the embedded store)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -58,8 +58,3 @@ def sorted_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Nod
         triples,
         key=lambda t: (term_sort_key(t[0]), t[1] != RDF.type, str(t[1]), term_sort_key(t[2])),
     )
-
-
-def oxigraph_triples(graph: Graph) -> Iterator[ox.Triple]:
-    for s, p, o in sorted_triples(graph):
-        yield ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))

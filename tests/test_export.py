@@ -3,6 +3,8 @@ parser (a second, independent implementation); output is byte-identical for the 
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -41,8 +43,12 @@ def test_export_parses_back_into_the_same_graph(project: Project, built: BuildRe
 def test_export_passes_oxigraphs_strict_parser(project: Project, built: BuildResult, format_name: str) -> None:
     data = export(project, format_name)
     quads = list(ox.parse(data, format=FORMATS[format_name].rdf_format))
-    assert len(quads) == len(built.graph)
-    assert {q.graph_name for q in quads if isinstance(q, ox.Quad)} <= {ox.DefaultGraph()}
+    assert len({quad.triple for quad in quads}) == len(built.graph)
+    graph_names = {quad.graph_name for quad in quads}
+    if FORMATS[format_name].quads:
+        assert ox.DefaultGraph() not in graph_names and len(graph_names) == 6
+    else:
+        assert graph_names == {ox.DefaultGraph()}
 
 
 def test_built_turtle_is_the_exported_turtle(project: Project, built: BuildResult) -> None:
@@ -90,3 +96,59 @@ def test_export_before_build_says_what_to_do(tmp_path: Path) -> None:
     result = run_kg("--out", str(tmp_path / "empty"), "export", "--format", "turtle")
     assert result.returncode == 2
     assert "there is no built graph" in result.stderr and "run 'kg build' first" in result.stderr
+
+
+def test_named_graphs_say_according_to_whom(project: Project, built: BuildResult) -> None:
+    store = ox.Store()
+    store.load(export(project, "trig"), format=ox.RdfFormat.TRIG)
+    sources_of_figure = store.query(
+        """PREFIX bk: <https://w3id.org/border-kg/def#>
+        SELECT DISTINCT ?g WHERE { GRAPH ?g {
+          <https://w3id.org/border-kg/id/incident/crossing-2021-06-22-sher-khan-bandar> bk:reportedCount ?c } }"""
+    )
+    assert {row["g"].value for row in sources_of_figure} == {
+        "https://w3id.org/border-kg/id/source/report-2021-06-28",
+        "https://w3id.org/border-kg/id/source/report-2021-07-05",
+    }
+    ontology_graph = ox.NamedNode("https://w3id.org/border-kg/def")
+    reference_graph = ox.NamedNode("https://w3id.org/border-kg/id/graph/reference")
+    vanj = ox.NamedNode("https://w3id.org/border-kg/id/place/tj-vanj")
+    assert list(store.quads_for_pattern(vanj, None, None, reference_graph))
+    assert not list(store.quads_for_pattern(vanj, None, None, ontology_graph))
+    assert len(list(store.quads_for_pattern(None, None, None, ontology_graph))) == len(project.ontology)
+
+
+def test_jsonld_uses_the_published_context_and_is_deterministic(project: Project, built: BuildResult) -> None:
+    first = run_kg("--out", str(project.out), "export", "--format", "jsonld")
+    second = run_kg("--out", str(project.out), "export", "--format", "jsonld")
+    assert first.returncode == 0 and first.stdout == second.stdout
+    document = json.loads(first.stdout)
+    published = json.loads((REPO / "ontology" / "context.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == published["@context"]
+    ids = [node["@id"] for node in document["@graph"]]
+    assert ids == sorted(ids) and "bk:BorderCrossing" in ids
+
+
+def test_split_export_for_bulk_loaders(project: Project, built: BuildResult, tmp_path: Path) -> None:
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    (folder / "kg-00099.nt.gz").write_bytes(b"stale")
+    result = run_kg("--out", str(project.out), "export", "--format", "ntriples", "--split", "250", "-o", str(folder))
+    assert result.returncode == 0, result.stderr
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files] == ["kg-00001.nt.gz", "kg-00002.nt.gz", "kg-00003.nt.gz", "kg-00004.nt.gz"]
+    graph = Graph()
+    for file in files:
+        text = gzip.decompress(file.read_bytes())
+        assert text.count(b"\n") <= 250
+        graph.parse(data=text, format="nt")
+    assert isomorphic(graph, built.graph)
+    again = tmp_path / "again"
+    assert run_kg("--out", str(project.out), "export", "--format", "ntriples", "--split", "250", "-o", str(again)).returncode == 0
+    assert [f.read_bytes() for f in sorted(again.iterdir())] == [f.read_bytes() for f in files]
+
+
+def test_split_is_only_for_line_formats(project: Project, built: BuildResult, tmp_path: Path) -> None:
+    result = run_kg("--out", str(project.out), "export", "--format", "turtle", "--split", "10", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "only ntriples and nquads exports can be split, not turtle" in result.stderr

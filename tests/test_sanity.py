@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import Project
-from kg.api import BuildResult
+from kg.api import BuildResult, export_options
 from kg.engines import ENGINES, open_engine
 from kg.export import serialize
 from kg.project import BK
@@ -52,26 +52,30 @@ EXPECTED_PROBLEMS = {
 }
 
 
-def rows_of(graph: Graph, query: Path, engine: str, tmp_path: Path) -> set[tuple[str, ...]]:
+def rows_of(project: Project, graph: Graph, query: Path, engine: str, tmp_path: Path) -> set[tuple[str, ...]]:
     graph_file = tmp_path / "graph.nt"
-    graph_file.write_bytes(serialize(graph, "ntriples"))
+    graph_file.write_bytes(serialize(graph, "ntriples", export_options(project)))
     table = open_engine(engine, graph_file).query(query.read_text(encoding="utf-8"))
     return {tuple(str(term) for term in row) for row in table.rows}
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 @pytest.mark.parametrize("query", SANITY, ids=lambda p: p.stem)
-def test_sanity_query_finds_nothing_in_the_built_graph(built: BuildResult, query: Path, engine: str, tmp_path: Path) -> None:
-    assert rows_of(built.graph, query, engine, tmp_path) == set()
+def test_sanity_query_finds_nothing_in_the_built_graph(
+    project: Project, built: BuildResult, query: Path, engine: str, tmp_path: Path
+) -> None:
+    assert rows_of(project, built.graph, query, engine, tmp_path) == set()
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 @pytest.mark.parametrize("query", SANITY, ids=lambda p: p.stem)
-def test_sanity_query_catches_its_problem(built: BuildResult, query: Path, engine: str, tmp_path: Path) -> None:
-    assert rows_of(plant(built.graph, query.stem), query, engine, tmp_path) == EXPECTED_PROBLEMS[query.stem]
+def test_sanity_query_catches_its_problem(
+    project: Project, built: BuildResult, query: Path, engine: str, tmp_path: Path
+) -> None:
+    assert rows_of(project, plant(built.graph, query.stem), query, engine, tmp_path) == EXPECTED_PROBLEMS[query.stem]
 
 
 def test_every_record_kind_has_a_readable_prefix(project: Project, built: BuildResult) -> None:
-    turtle = serialize(built.graph, "turtle").decode("utf-8")
+    turtle = serialize(built.graph, "turtle", export_options(project)).decode("utf-8")
     for prefix in IriMinter(project.mapping, project.base_iri).namespaces():
         assert f"\n{prefix}:" in turtle or turtle.startswith(f"{prefix}:"), prefix
