@@ -7,6 +7,7 @@ violations), 2 usage or tool error.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from kg.export import FORMATS
 from kg.project import Project
 from kg.remote import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT, PRESETS, Endpoint, LoadPlan
 from kg.results import RESULT_FORMATS, format_results
+from kg.serve import make_server
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kg: endpoint error: {exc}", file=sys.stderr)
         return EXIT_ENDPOINT_ERROR
     except KeyboardInterrupt:
+        if args.command == "serve":
+            return EXIT_OK
         print("kg: interrupted", file=sys.stderr)
         return EXIT_TOOL_ERROR
     except BrokenPipeError:  # the reader (head, less) stopped early: not an error
@@ -101,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--split", type=int, metavar="N",
                         help="ntriples/nquads only: write numbered gzip files of N statements each into the -o folder")
     export.set_defaults(handler=_export)
+
+    serve = commands.add_parser("serve", help="serve the built graph as a read-only SPARQL endpoint")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=7879, help="port (default: 7879)")
+    serve.set_defaults(handler=_serve)
 
     stats = commands.add_parser("stats", help="count triples and instances of each class")
     stats.set_defaults(handler=_stats)
@@ -209,6 +218,20 @@ def _export(project: Project, args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
     else:
         print(f"Wrote {relative(args.output)} ({len(data)} bytes)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _serve(project: Project, args: argparse.Namespace) -> int:
+    if not project.graph_file.is_file():
+        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
+    server = make_server(project.graph_file, args.host, args.port)
+    host, port = server.server_address[:2]
+    print(f"Serving {relative(project.graph_file)} read-only at http://{host}:{port}/sparql (Ctrl-C stops)", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(EXIT_OK))
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
     return EXIT_OK
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
-from rdflib.namespace import XSD
+from rdflib import Graph
 
 from kg.errors import ToolError, did_you_mean
 from kg.results import ResultTable
@@ -41,13 +40,9 @@ class OxigraphEngine:
             result = self.store.query(sparql)
         except SyntaxError as exc:
             raise ToolError(f"the query is not valid SPARQL 1.1: {exc}") from exc
-        if isinstance(result, ox.QueryBoolean):
-            return _ask_table(bool(result))
-        if not isinstance(result, ox.QuerySolutions):
+        if isinstance(result, ox.QueryTriples):
             raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
-        variables = tuple(v.value for v in result.variables)
-        rows = tuple(tuple(to_rdflib(solution[v]) for v in variables) for solution in result)
-        return ResultTable(variables, rows)
+        return solutions_table(result)
 
 
 class RdflibEngine:
@@ -66,7 +61,7 @@ class RdflibEngine:
         except Exception as exc:
             raise ToolError(f"the query failed: {exc}") from exc
         if result.type == "ASK":
-            return _ask_table(bool(result.askAnswer))
+            return ResultTable.ask(bool(result.askAnswer))
         if result.type != "SELECT":
             raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
         variables = tuple(str(v) for v in result.vars or ())
@@ -74,8 +69,12 @@ class RdflibEngine:
         return ResultTable(variables, rows)
 
 
-def _ask_table(answer: bool) -> ResultTable:
-    return ResultTable(("ask",), ((Literal(answer, datatype=XSD.boolean),),))
+def solutions_table(result: ox.QuerySolutions | ox.QueryBoolean) -> ResultTable:
+    """pyoxigraph SELECT or ASK results as a ResultTable."""
+    if isinstance(result, ox.QueryBoolean):
+        return ResultTable.ask(bool(result))
+    variables = tuple(v.value for v in result.variables)
+    return ResultTable(variables, tuple(tuple(to_rdflib(solution[v]) for v in variables) for solution in result))
 
 
 ENGINES: dict[str, Callable[[Path], QueryEngine]] = {

@@ -248,7 +248,7 @@ class RemoteEngine:
 def results_from_json(document: dict) -> ResultTable:
     """SPARQL 1.1 JSON results -> ResultTable, also reading Virtuoso's 'typed-literal'."""
     if "boolean" in document:
-        return ResultTable(("ask",), ((Literal(bool(document["boolean"])),),))
+        return ResultTable.ask(bool(document["boolean"]))
     variables = tuple(document["head"]["vars"])
     rows = tuple(
         tuple(_term(binding.get(var)) for var in variables) for binding in document["results"]["bindings"]

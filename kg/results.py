@@ -18,8 +18,15 @@ from kg.errors import ToolError, did_you_mean
 
 @dataclass(frozen=True)
 class ResultTable:
+    """SELECT results; an ASK answer is a one-cell table with `boolean` set."""
+
     variables: tuple[str, ...]
     rows: tuple[tuple[Node | None, ...], ...]
+    boolean: bool | None = None
+
+    @classmethod
+    def ask(cls, answer: bool) -> "ResultTable":
+        return cls(("ask",), ((Literal(answer),),), boolean=answer)
 
     def column(self, name: str) -> list[Node | None]:
         position = self.variables.index(name)
@@ -51,6 +58,8 @@ def _csv_value(term: Node) -> str:
 
 def to_json(table: ResultTable, prefixes: Mapping[str, str] | None = None) -> str:
     """SPARQL 1.1 Query Results JSON."""
+    if table.boolean is not None:
+        return json.dumps({"head": {}, "boolean": table.boolean}, indent=2) + "\n"
     bindings = []
     for row in table.rows:
         binding = {}
