@@ -26,7 +26,7 @@ from kg.errors import (
 )
 from kg.export import FORMATS
 from kg.project import Project
-from kg.remote import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT, PRESETS, Endpoint, LoadPlan
+from kg.remote import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT, PRESETS, Endpoint, LoadPlan, RetryPolicy
 from kg.results import RESULT_FORMATS, format_results
 from kg.serve import make_server
 
@@ -123,6 +123,8 @@ def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
                         help="preset with the store's endpoint paths and quirks (default: generic)")
     parser.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint URL, for a generic store")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for each request")
+    parser.add_argument("--retries", type=int, default=RetryPolicy().attempts, metavar="N",
+                        help="attempts per request before giving up on transient failures (default: 5)")
 
 
 def _endpoint(args: argparse.Namespace) -> Endpoint | None:
@@ -134,6 +136,8 @@ def _endpoint(args: argparse.Namespace) -> Endpoint | None:
         update_url=args.update_endpoint,
         gsp_url=getattr(args, "gsp_endpoint", None),
         timeout=args.timeout,
+        retry=RetryPolicy(attempts=max(1, args.retries)),
+        on_retry=lambda message: print(f"kg: {message}", file=sys.stderr, flush=True),
     )
 
 

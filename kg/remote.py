@@ -11,25 +11,29 @@ file, never from the command line, and never appear in messages.
 
 from __future__ import annotations
 
+import dataclasses
+import http.client
 import netrc
 import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import BASIC, DIGEST, INSERT, JSON, POST, SELECT, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
 from kg.errors import EndpointError, ToolError, did_you_mean
 from kg.results import ResultTable
 
+T = TypeVar("T")
 USER_VARIABLE = "KG_ENDPOINT_USER"
 PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
 DEFAULT_TIMEOUT = 60.0
@@ -80,6 +84,40 @@ PRESETS: dict[str, StorePreset] = {
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """How often a transient failure is retried: attempts in all, and the backoff between them."""
+
+    attempts: int = 5
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first_delay
+        while True:
+            yield delay
+            delay = min(delay * 2, self.max_delay)
+
+
+TRANSIENT_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def _classify(exc: Exception, url: str) -> tuple[bool, str]:
+    """(is it worth retrying, what to tell the user) for a failed request."""
+    if isinstance(exc, EndPointInternalError):
+        return True, f"{url} answered HTTP 500: {_shorten(str(exc))}"
+    if isinstance(exc, SPARQLWrapperException):
+        return False, f"{url} refused the request: {_shorten(str(exc))}"
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code in TRANSIENT_HTTP_STATUSES, f"{url} answered HTTP {exc.code}: {_shorten(_body(exc))}"
+    if isinstance(exc, urllib.error.URLError):
+        return True, f"cannot reach {url}: {exc.reason}"
+    if isinstance(exc, (OSError, http.client.HTTPException)):
+        return True, f"the connection to {url} failed: {exc or type(exc).__name__}"
+    if isinstance(exc, ValueError):  # a reply cut short is not valid JSON
+        return True, f"{url} sent an incomplete reply: {_shorten(str(exc))}"
+    raise exc
+
+@dataclass(frozen=True)
 class Credentials:
     user: str
     password: str = field(repr=False)
@@ -112,6 +150,8 @@ class Endpoint:
     timeout: float = DEFAULT_TIMEOUT
     update_url_override: str | None = None
     gsp_url_override: str | None = None
+    retry: "RetryPolicy" = field(default_factory=lambda: RetryPolicy())
+    on_retry: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def resolve(
@@ -122,6 +162,8 @@ class Endpoint:
         update_url: str | None = None,
         gsp_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        retry: "RetryPolicy | None" = None,
+        on_retry: Callable[[str], None] | None = None,
     ) -> "Endpoint":
         if store not in PRESETS:
             hint = did_you_mean(store, PRESETS) or f"Choose one of: {', '.join(PRESETS)}."
@@ -133,7 +175,10 @@ class Endpoint:
             raise ToolError(
                 f"put credentials in {USER_VARIABLE}/{PASSWORD_VARIABLE} or a netrc file, not in the endpoint URL"
             )
-        return cls(url.rstrip("/"), PRESETS[store], find_credentials(url), timeout, update_url, gsp_url)
+        return cls(
+            url.rstrip("/"), PRESETS[store], find_credentials(url), timeout, update_url, gsp_url,
+            retry or RetryPolicy(), on_retry,
+        )
 
     @property
     def query_url(self) -> str:
@@ -172,52 +217,67 @@ class Endpoint:
         return wrapper
 
     def select(self, query: str, default_graph: str | None = None) -> ResultTable:
-        wrapper = self._wrapper(self.query_url)
-        wrapper.setReturnFormat(JSON)
-        if default_graph:
-            wrapper.addDefaultGraph(default_graph)
-        wrapper.setQuery(query)
-        # SPARQLWrapper guesses the kind of request from keywords, comments included ("add up"
-        # in a header made it send a query as an update): we know which one it is.
-        wrapper.queryType = SELECT
-        document = self._call(wrapper, self.query_url)
-        return results_from_json(document)
+        def run() -> dict:
+            wrapper = self._wrapper(self.query_url)
+            wrapper.setReturnFormat(JSON)
+            if default_graph:
+                wrapper.addDefaultGraph(default_graph)
+            wrapper.setQuery(query)
+            # SPARQLWrapper guesses the kind of request from keywords, comments included ("add
+            # up" in a header made it send a query as an update): we know which one it is.
+            wrapper.queryType = SELECT
+            return wrapper.query().convert()
+
+        return results_from_json(self._with_retries(run, self.query_url))
 
     def update(self, update: str) -> None:
         url = self.update_url
         if url is None:
             raise ToolError(f"the {self.preset.name} preset has no update endpoint; pass --update-endpoint URL")
-        wrapper = self._wrapper(url)
-        wrapper.setQuery(update)
-        wrapper.queryType = INSERT  # any update keyword: it makes SPARQLWrapper send update=
-        self._call(wrapper, url)
 
-    def _call(self, wrapper: SPARQLWrapper, url: str) -> dict:
-        try:
-            result = wrapper.query()
-            return result.convert() if wrapper.queryType == SELECT else {}
-        except SPARQLWrapperException as exc:
-            raise EndpointError(f"{url} refused the request: {_shorten(str(exc))}") from None
-        except urllib.error.HTTPError as exc:
-            raise EndpointError(f"{url} answered HTTP {exc.code}: {_shorten(_body(exc))}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise EndpointError(f"cannot reach {url}: {reason}") from None
+        def run() -> None:
+            wrapper = self._wrapper(url)
+            wrapper.setQuery(update)
+            wrapper.queryType = INSERT  # any update keyword: it makes SPARQLWrapper send update=
+            wrapper.query().response.read()
 
-    # -- Graph Store protocol ----------------------------------------------------------------
+        self._with_retries(run, url)
+
     def put_graph(self, graph: str, body: bytes) -> None:
+        """Graph Store protocol PUT: replaces the graph with the body, in one request."""
         url = self.gsp_url(graph)
         if url is None:
             raise ToolError(f"the {self.preset.name} preset has no Graph Store endpoint; use --protocol update")
-        request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": self.preset.gsp_content_type})
-        opener = self._opener(url)
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
+
+        def run() -> None:
+            request = urllib.request.Request(
+                url, data=body, method="PUT", headers={"Content-Type": self.preset.gsp_content_type}
+            )
+            with self._opener(url).open(request, timeout=self.timeout) as response:
                 response.read()
-        except urllib.error.HTTPError as exc:
-            raise EndpointError(f"{_without_query(url)} answered HTTP {exc.code}: {_shorten(_body(exc))}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise EndpointError(f"cannot reach {_without_query(url)}: {getattr(exc, 'reason', exc)}") from None
+
+        self._with_retries(run, _without_query(url))
+
+    def _with_retries(self, action: Callable[[], T], url: str) -> T:
+        """Run a request, retrying transient failures (connection refused or dropped, timeouts,
+        HTTP 429 and 5xx) with exponential backoff, up to the retry policy's bound. Every request
+        retried this way is idempotent: a query, a PUT, or an update whose repetition changes
+        nothing (RDF graphs are sets)."""
+        delays = self.retry.delays()
+        attempt = 1
+        while True:
+            try:
+                return action()
+            except Exception as exc:  # classified below; anything unknown is re-raised
+                transient, message = _classify(exc, url)
+                if not transient or attempt >= self.retry.attempts:
+                    tries = f" (after {attempt} attempts)" if attempt > 1 else ""
+                    raise EndpointError(message + tries) from None
+                delay = next(delays)
+                if self.on_retry:
+                    self.on_retry(f"{message}; retrying in {delay:.1f} s (attempt {attempt + 1} of {self.retry.attempts})")
+                time.sleep(delay)
+                attempt += 1
 
     def _opener(self, url: str) -> urllib.request.OpenerDirector:
         if not self.credentials:
@@ -358,28 +418,89 @@ Progress = Callable[[int, int], None]
 
 
 def load(plan: LoadPlan, triples: Sequence[ox.Triple], progress: Progress | None = None) -> LoadReport:
-    """Replace the plan's graph with these triples, then check the store holds exactly them."""
+    """Replace the plan's graph with these triples, then check the store holds exactly them.
+    On failure, the error says what state the store was left in."""
     started = time.monotonic()
     report = progress or (lambda done, total: None)
-    if plan.protocol == "gsp":
-        plan.endpoint.put_graph(plan.graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-        report(len(triples), len(triples))
-    else:
-        staging = graph_iri(plan.staging_graph or "")
-        plan.endpoint.update(f"DROP SILENT GRAPH {staging}")
-        for start in range(0, len(triples), plan.batch_size):
-            batch = triples[start : start + plan.batch_size]
-            lines = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-            plan.endpoint.update(f"INSERT DATA {{ GRAPH {staging} {{\n{lines}}} }}")
-            report(start + len(batch), len(triples))
-        plan.endpoint.update(f"MOVE SILENT GRAPH {staging} TO {graph_iri(plan.graph)}")
-    in_store = count_triples(plan.endpoint, plan.graph)
-    if in_store != len(triples):
+    endpoint, expected = plan.endpoint, len(triples)
+    step = "put" if plan.protocol == "gsp" else "stage"
+    try:
+        if plan.protocol == "gsp":
+            endpoint.put_graph(plan.graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+            report(expected, expected)
+        else:
+            staging = graph_iri(plan.staging_graph or "")
+            endpoint.update(f"DROP SILENT GRAPH {staging}")
+            for start in range(0, expected, plan.batch_size):
+                batch = triples[start : start + plan.batch_size]
+                lines = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+                endpoint.update(f"INSERT DATA {{ GRAPH {staging} {{\n{lines}}} }}")
+                report(start + len(batch), expected)
+            step = "move"
+            _move_staging(plan, expected)
+        step = "count"
+        in_store = count_triples(endpoint, plan.graph)
+    except EndpointError as exc:
+        raise EndpointError(f"{exc}\n{describe_state(plan, step, expected)}") from None
+    if in_store != expected:
         raise EndpointError(
-            f"after loading, the graph <{plan.graph}> holds {in_store} triples, not the {len(triples)} built; "
+            f"after loading, the graph <{plan.graph}> holds {in_store} triples, not the {expected} built; "
             "check the store's log, then load again"
         )
-    return LoadReport(plan.graph, plan.protocol, len(triples), in_store, time.monotonic() - started)
+    return LoadReport(plan.graph, plan.protocol, expected, in_store, time.monotonic() - started)
+
+
+def _move_staging(plan: LoadPlan, expected: int) -> None:
+    """MOVE the staging graph onto the target. Not blindly retried: had a first MOVE succeeded
+    but its reply been lost, a second MOVE (of a now missing graph) must not touch the target.
+    So after a failure, look: if the target already holds the build, the move happened."""
+    once = dataclasses.replace(plan.endpoint, retry=RetryPolicy(attempts=1))
+    move = f"MOVE GRAPH {graph_iri(plan.staging_graph or '')} TO GRAPH {graph_iri(plan.graph)}"
+    delays = plan.endpoint.retry.delays()
+    for attempt in range(1, plan.endpoint.retry.attempts + 1):
+        try:
+            once.update(move)
+            return
+        except EndpointError:
+            if attempt == plan.endpoint.retry.attempts:
+                raise
+            time.sleep(next(delays))
+            target, staging = _counts(plan)
+            if target == expected and staging == 0:
+                return
+
+
+def _counts(plan: LoadPlan) -> tuple[int | None, int | None]:
+    """Triples in the target and staging graphs, or None where the store cannot say now."""
+    once = dataclasses.replace(plan.endpoint, retry=RetryPolicy(attempts=1), timeout=min(plan.endpoint.timeout, 10))
+    counts: list[int | None] = []
+    for graph in (plan.graph, plan.staging_graph):
+        try:
+            counts.append(count_triples(once, graph) if graph else 0)
+        except EndpointError:
+            counts.append(None)
+    return counts[0], counts[1]
+
+
+def describe_state(plan: LoadPlan, step: str, expected: int) -> str:
+    """What the store holds after a failed load, in words: checked where the store answers."""
+    target, staging = _counts(plan)
+    graph = f"<{plan.graph}>"
+    if target is None:
+        known = {
+            "put": f"a Graph Store PUT replaces {graph} in one request, so it holds either its previous content or the whole build",
+            "stage": f"{graph} was not touched; the staging graph <{plan.staging_graph}> may hold part of the build",
+            "move": f"{graph} holds either its previous content or the whole build (the move is one operation)",
+            "count": f"the load went through, but the check that {graph} holds {expected} triples could not be made",
+        }[step]
+        return f"State of the store: it cannot be reached to check; {known}. Run the same kg load again when it is back."
+    whole = "the whole build" if target == expected else "not the build (its previous content)"
+    lines = [f"State of the store: {graph} holds {target} triples, {whole}."]
+    if plan.staging_graph and staging:
+        lines.append(f"The staging graph <{plan.staging_graph}> holds {staging} of the {expected} triples; the next load drops it.")
+    if target != expected:
+        lines.append("Nothing else was changed. Run the same kg load again to finish.")
+    return " ".join(lines)
 
 
 def count_triples(endpoint: Endpoint, graph: str) -> int:

@@ -118,7 +118,7 @@ def test_dry_run_sends_nothing(project: Project, built: BuildResult, server: Oxi
 
 
 def test_unreachable_endpoint_is_an_endpoint_error(project: Project, built: BuildResult) -> None:
-    result = run_kg("--out", str(project.out), "query", "policies", "--endpoint", "http://127.0.0.1:9/query")
+    result = run_kg("--out", str(project.out), "query", "policies", "--endpoint", "http://127.0.0.1:9/query", "--retries", "1")
     assert result.returncode == 3
     assert "kg: endpoint error: cannot reach http://127.0.0.1:9/query" in result.stderr
 
@@ -138,7 +138,8 @@ def test_credentials_come_from_the_environment_and_stay_out_of_messages(
     assert result.returncode == 0, result.stderr
     assert "/sparql-graph-crud-auth" in result.stdout, "credentials switch Virtuoso to its authenticated paths"
     assert "credentials: from the environment (KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD)" in result.stdout
-    failed = run_kg("--out", str(project.out), "load", "--endpoint", "http://127.0.0.1:9", "--store", "virtuoso", env=env)
+    failed = run_kg("--out", str(project.out), "load", "--endpoint", "http://127.0.0.1:9", "--store", "virtuoso",
+                    "--retries", "2", env=env)
     assert failed.returncode == 3
     for text in (result.stdout, result.stderr, failed.stdout, failed.stderr):
         assert secret not in text

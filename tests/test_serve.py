@@ -17,6 +17,7 @@ import pytest
 
 from kg import Endpoint, EndpointError, Project, run_query
 from kg.api import BuildResult
+from kg.remote import RetryPolicy
 
 from conftest import REPO
 from servers import free_port
@@ -97,4 +98,4 @@ def test_sigterm_stops_the_server_cleanly(served: tuple[str, subprocess.Popen[st
     assert process.wait(timeout=10) == 0
     assert "read-only at http://127.0.0.1:" in (process.stdout.read() if process.stdout else "")
     with pytest.raises(EndpointError, match="cannot reach"):
-        Endpoint.resolve(url).select("ASK {}")
+        Endpoint.resolve(url, retry=RetryPolicy(attempts=1)).select("ASK {}")
