@@ -79,7 +79,13 @@ class ToolError(Exception):
 
 
 class EndpointError(Exception):
-    """A remote SPARQL endpoint or triple store could not be reached, or refused a request."""
+    """A remote SPARQL endpoint or triple store could not be reached, or refused a request.
+    `transient` tells a failure that may go away (the store was down or overloaded) from one
+    that needs fixing first (bad credentials, no permission, a rejected request)."""
+
+    def __init__(self, message: str, *, transient: bool = True):
+        super().__init__(message)
+        self.transient = transient
 
 
 def did_you_mean(word: str, candidates: Iterable[str], *, limit: int = 3) -> str | None:

@@ -11,6 +11,7 @@ file, never from the command line, and never appear in messages.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import http.client
 import netrc
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import BASIC, DIGEST, INSERT, JSON, POST, SELECT, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import EndpointError, ToolError, did_you_mean
 from kg.results import ResultTable
@@ -98,17 +99,21 @@ class RetryPolicy:
             delay = min(delay * 2, self.max_delay)
 
 
-TRANSIENT_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
+# 500 is not among them: stores such as Virtuoso answer 500 for errors that will not go away
+# (no permission, a query over their cost limit), and retrying those only wastes the user's time.
+TRANSIENT_HTTP_STATUSES = frozenset({429, 502, 503, 504})
+SPARQLWRAPPER_STATUSES = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414,
+                          "EndPointInternalError": 500}
 
 
 def _classify(exc: Exception, url: str) -> tuple[bool, str]:
     """(is it worth retrying, what to tell the user) for a failed request."""
-    if isinstance(exc, EndPointInternalError):
-        return True, f"{url} answered HTTP 500: {_shorten(str(exc))}"
     if isinstance(exc, SPARQLWrapperException):
-        return False, f"{url} refused the request: {_shorten(str(exc))}"
+        status = SPARQLWRAPPER_STATUSES.get(type(exc).__name__)
+        return False, _refusal(url, status, _sparqlwrapper_body(exc))
     if isinstance(exc, urllib.error.HTTPError):
-        return exc.code in TRANSIENT_HTTP_STATUSES, f"{url} answered HTTP {exc.code}: {_shorten(_body(exc))}"
+        transient = exc.code in TRANSIENT_HTTP_STATUSES
+        return transient, _refusal(url, exc.code, _body(exc))
     if isinstance(exc, urllib.error.URLError):
         return True, f"cannot reach {url}: {exc.reason}"
     if isinstance(exc, (OSError, http.client.HTTPException)):
@@ -116,6 +121,33 @@ def _classify(exc: Exception, url: str) -> tuple[bool, str]:
     if isinstance(exc, ValueError):  # a reply cut short is not valid JSON
         return True, f"{url} sent an incomplete reply: {_shorten(str(exc))}"
     raise exc
+
+
+def _refusal(url: str, status: int | None, body: str) -> str:
+    answer = f"{url} answered HTTP {status}" if status else f"{url} refused the request"
+    message = f"{answer}: {_shorten(body)}" if body.strip() else answer
+    lowered = body.lower()
+    if status == 401:
+        message += f". Check the credentials for this endpoint ({USER_VARIABLE}/{PASSWORD_VARIABLE} or netrc)"
+    elif status == 403 or "permission" in lowered:
+        message += (". The store refused for lack of permission: give credentials with update rights "
+                    "(for Virtuoso without credentials: GRANT SPARQL_UPDATE TO \"SPARQL\")")
+    return message
+
+
+def _sparqlwrapper_body(exc: SPARQLWrapperException) -> str:
+    """The server's reply inside a SPARQLWrapper exception, which holds it as a bytes repr."""
+    text = str(exc)
+    marker = "Response:\n"
+    if marker not in text:
+        return ""
+    raw = text.split(marker, 1)[1]
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return raw
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -272,7 +304,7 @@ class Endpoint:
                 transient, message = _classify(exc, url)
                 if not transient or attempt >= self.retry.attempts:
                     tries = f" (after {attempt} attempts)" if attempt > 1 else ""
-                    raise EndpointError(message + tries) from None
+                    raise EndpointError(message + tries, transient=transient) from None
                 delay = next(delays)
                 if self.on_retry:
                     self.on_retry(f"{message}; retrying in {delay:.1f} s (attempt {attempt + 1} of {self.retry.attempts})")
@@ -441,7 +473,8 @@ def load(plan: LoadPlan, triples: Sequence[ox.Triple], progress: Progress | None
         step = "count"
         in_store = count_triples(endpoint, plan.graph)
     except EndpointError as exc:
-        raise EndpointError(f"{exc}\n{describe_state(plan, step, expected)}") from None
+        state = describe_state(plan, step, expected, exc.transient)
+        raise EndpointError(f"{exc}\n{state}", transient=exc.transient) from None
     if in_store != expected:
         raise EndpointError(
             f"after loading, the graph <{plan.graph}> holds {in_store} triples, not the {expected} built; "
@@ -482,9 +515,10 @@ def _counts(plan: LoadPlan) -> tuple[int | None, int | None]:
     return counts[0], counts[1]
 
 
-def describe_state(plan: LoadPlan, step: str, expected: int) -> str:
+def describe_state(plan: LoadPlan, step: str, expected: int, transient: bool = True) -> str:
     """What the store holds after a failed load, in words: checked where the store answers."""
     target, staging = _counts(plan)
+    again = "Run the same kg load again" if transient else "Fix the cause above, then run kg load again"
     graph = f"<{plan.graph}>"
     if target is None:
         known = {
@@ -493,13 +527,13 @@ def describe_state(plan: LoadPlan, step: str, expected: int) -> str:
             "move": f"{graph} holds either its previous content or the whole build (the move is one operation)",
             "count": f"the load went through, but the check that {graph} holds {expected} triples could not be made",
         }[step]
-        return f"State of the store: it cannot be reached to check; {known}. Run the same kg load again when it is back."
+        return f"State of the store: it cannot be reached to check; {known}. {again} when it is back."
     whole = "the whole build" if target == expected else "not the build (its previous content)"
     lines = [f"State of the store: {graph} holds {target} triples, {whole}."]
     if plan.staging_graph and staging:
         lines.append(f"The staging graph <{plan.staging_graph}> holds {staging} of the {expected} triples; the next load drops it.")
     if target != expected:
-        lines.append("Nothing else was changed. Run the same kg load again to finish.")
+        lines.append(f"Nothing else was changed. {again} to finish.")
     return " ".join(lines)
 
 

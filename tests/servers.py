@@ -55,6 +55,13 @@ class OxigraphServer:
         self.stop()
         raise RuntimeError(f"oxigraph did not answer on {self.url} within {timeout} s")
 
+    def kill(self) -> None:
+        """Crash the server (SIGKILL): no clean shutdown."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -64,3 +71,83 @@ class OxigraphServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+class FaultProxy:
+    """A small HTTP proxy in front of a real server that injects the faults a real server cannot
+    be made to produce on cue. `fault(number, method, body)` decides for each request (numbered
+    from 1): None to pass it on, "drop" to close the connection without a reply, an int to answer
+    with that HTTP status, ("delay", seconds) to wait before passing it on, or "lost-reply" to
+    pass it on and then drop the upstream's reply. `after(number)` runs after each request."""
+
+    def __init__(self, upstream: str, fault=None, after=None):
+        import http.client
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        target = urlsplit(upstream)
+        self.log: list[tuple[int, str, str, object]] = []
+        lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with lock:
+                    number = len(proxy.log) + 1
+                    action = fault(number, self.command, body) if fault else None
+                    proxy.log.append((number, self.command, self.path, action))
+                try:
+                    if action == "drop":
+                        self.close_connection = True
+                        return
+                    if isinstance(action, int):
+                        self._send(action, b"injected fault\n", "text/plain")
+                        return
+                    if isinstance(action, tuple) and action[0] == "delay":
+                        time.sleep(action[1])
+                    headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept", "authorization")}
+                    try:
+                        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                        connection.request(self.command, self.path, body=body or None, headers=headers)
+                        reply = connection.getresponse()
+                        data = reply.read()
+                        connection.close()
+                    except OSError:
+                        self._send(502, b"upstream unreachable\n", "text/plain")
+                        return
+                    if action == "lost-reply":
+                        self.close_connection = True
+                        return
+                    self._send(reply.status, data, reply.getheader("Content-Type") or "application/octet-stream")
+                finally:
+                    if after:
+                        after(number)
+
+            def _send(self, status: int, data: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = _handle
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "FaultProxy":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def actions(self) -> list[object]:
+        return [action for _, _, _, action in self.log if action is not None]
