@@ -8,6 +8,7 @@ The `kg` command is a thin layer over these functions; a notebook can call them 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +63,11 @@ def build(project: Project, *, write: bool = True) -> BuildResult:
     report = validate(graph, project.shapes, None, index)
     written: tuple[Path, ...] = ()
     if write and report.conforms:
-        write_atomic(project.graph_file, serialize(graph, "turtle", export_options(project)))
-        write_atomic(project.index_file, index.to_json().encode("utf-8"))
+        turtle = serialize(graph, "turtle", export_options(project))
+        # Each file is replaced atomically; the index names the graph file it belongs to, so an
+        # interruption between the two renames is detected rather than misleading.
+        write_atomic(project.index_file, index.to_json(turtle).encode("utf-8"))
+        write_atomic(project.graph_file, turtle)
         written = (project.graph_file, project.index_file)
     return BuildResult(graph, index, records, report, written)
 
@@ -80,8 +84,14 @@ def validate_file(project: Project, path: Path | None = None) -> ValidationRepor
         graph.parse(target)
     except Exception as exc:  # rdflib raises parser-specific exceptions
         raise ToolError(f"cannot parse {target}: {exc}") from exc
-    index = RecordIndex.load(project.index_file) if target.resolve() == project.graph_file.resolve() else None
-    return validate(graph, project.shapes, project.ontology, index)
+    if target.resolve() != project.graph_file.resolve():
+        return validate(graph, project.shapes, project.ontology)
+    index = RecordIndex.load(project.index_file)
+    report = validate(graph, project.shapes, project.ontology, index)
+    if index.origins and not index.describes(target.read_bytes()):
+        note = f"{target.name} has changed since it was built: record locations are those of the last build."
+        report = dataclasses.replace(report, note=note)
+    return report
 
 
 def list_queries(project: Project) -> list[StoredQuery]:

@@ -150,8 +150,11 @@ def load_context(path: Path) -> dict:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path so that readers see either the old file or the whole new one."""
+    """Write data to path so that readers see either the old file or the whole new one.
+    Temporary files left by a writer that was killed are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -3,6 +3,7 @@ writes, the record file and line it came from, so that a SHACL violation can nam
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,12 @@ class Origin:
 class RecordIndex:
     """Node IRI -> Origin. Written beside the graph (out/kg.records.json) for `kg validate`."""
 
-    def __init__(self, origins: dict[str, Origin] | None = None):
+    def __init__(self, origins: dict[str, Origin] | None = None, graph_sha256: str | None = None):
         self.origins: dict[str, Origin] = origins or {}
+        self.graph_sha256 = graph_sha256  # of the graph file this index was written with
+
+    def describes(self, graph_bytes: bytes) -> bool:
+        return self.graph_sha256 == hashlib.sha256(graph_bytes).hexdigest()
 
     def locate(self, node: str, predicate: str | None = None) -> tuple[str | None, SourceLocation | None]:
         origin = self.origins.get(node)
@@ -39,11 +44,13 @@ class RecordIndex:
             return origin.record, origin.fields[predicate]
         return origin.record, origin.location
 
-    def to_json(self) -> str:
+    def to_json(self, graph_bytes: bytes) -> str:
+        """The index, tied to the graph file it describes by that file's SHA-256."""
+
         def loc(location: SourceLocation) -> list:
             return [location.file, location.line, location.column]
 
-        payload = {
+        nodes = {
             node: {
                 "record": origin.record,
                 "at": loc(origin.location),
@@ -51,13 +58,17 @@ class RecordIndex:
             }
             for node, origin in sorted(self.origins.items())
         }
+        payload = {"graph_sha256": hashlib.sha256(graph_bytes).hexdigest(), "nodes": nodes}
         return json.dumps(payload, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
     @classmethod
     def load(cls, path: Path) -> "RecordIndex":
-        if not path.is_file():
+        """The index written by the last build, or an empty one if it is missing or unreadable."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw["nodes"]
+        except (OSError, ValueError, TypeError, KeyError):
             return cls()
-        raw = json.loads(path.read_text(encoding="utf-8"))
         return cls(
             {
                 node: Origin(
@@ -65,8 +76,9 @@ class RecordIndex:
                     SourceLocation(*entry["at"]),
                     {p: SourceLocation(*l) for p, l in entry["fields"].items()},
                 )
-                for node, entry in raw.items()
-            }
+                for node, entry in raw["nodes"].items()
+            },
+            raw.get("graph_sha256"),
         )
 
 

@@ -41,6 +41,7 @@ class Violation:
 class ValidationReport:
     conforms: bool
     violations: tuple[Violation, ...]
+    note: str | None = None
 
     def render(self) -> str:
         if self.conforms:
@@ -48,6 +49,8 @@ class ValidationReport:
         count = len(self.violations)
         lines = [f"The graph does not conform: {count} violation{'s' if count != 1 else ''}."]
         lines += [f"  {v}" for v in self.violations]
+        if self.note:
+            lines.append(f"Note: {self.note}")
         return "\n".join(lines)
 
 
