@@ -88,12 +88,20 @@ class EndpointError(Exception):
         self.transient = transient
 
 
+def close_matches(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str]:
+    """The candidates that look like a mistyping of word, closest first."""
+    return difflib.get_close_matches(word, sorted(set(candidates)), n=limit, cutoff=0.7)
+
+
+def suggestion(matches: list[str]) -> str | None:
+    if not matches:
+        return None
+    return "Did you mean " + " or ".join(f"'{match}'" for match in matches) + "?"
+
+
 def did_you_mean(word: str, candidates: Iterable[str], *, limit: int = 3) -> str | None:
     """A suggestion sentence naming the closest candidates, or None if nothing is close."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=limit, cutoff=0.6)
-    if not close:
-        return None
-    return "Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return suggestion(close_matches(word, candidates, limit=limit))
 
 
 def relative(path: Path) -> str:

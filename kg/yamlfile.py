@@ -2,7 +2,8 @@
 
 PyYAML's composer gives every node a position; we resolve scalars ourselves with the
 YAML 1.2 core rules, so that dates stay text (we check them with our own messages) and
-words like ``no`` or ``on`` stay words instead of turning into booleans.
+words like ``no`` or ``on`` stay words instead of turning into booleans. Every scalar keeps
+its text as written, so that an id such as 007 stays 007.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 
 @dataclass(frozen=True)
 class Node:
-    """A YAML value with its position. Mappings hold dict[str, Entry], sequences list[Node]."""
+    """A YAML value with its position. Mappings hold dict[str, Entry], sequences list[Node];
+    a scalar also keeps the text it was written as."""
 
     value: "Scalar | dict[str, Entry] | list[Node]"
     location: SourceLocation
+    text: str | None = None
 
     @property
     def kind(self) -> str:
@@ -48,73 +51,96 @@ class Entry:
     value: Node
 
 
-def read_yaml(path: Path, shown_as: str) -> Node:
-    """Parse one YAML file. Raises DataErrors naming the file, line and column on failure."""
-    raw = path.read_bytes()
+def read_yaml(path: Path, shown_as: str) -> tuple[Node, list[DataError]]:
+    """Parse one YAML file into a Node, with the problems found on the way (duplicate keys).
+    Raises DataErrors when the file cannot be read at all (encoding, YAML syntax)."""
+    text = _decode(path.read_bytes(), shown_as)
     try:
-        text = raw.decode("utf-8")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise DataErrors([_syntax_error(exc, shown_as)]) from None
+    except yaml.YAMLError as exc:
+        raise DataErrors([DataError(SourceLocation(shown_as, 1), f"this is not valid YAML: {exc}")]) from None
+    if root is None:
+        return Node(None, SourceLocation(shown_as, 1, 1)), []
+    problems: list[DataError] = []
+    return _convert(root, shown_as, problems), problems
+
+
+def _decode(raw: bytes, shown_as: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise DataErrors(
+            [DataError(SourceLocation(shown_as, 1, 1), "the file is UTF-16, not UTF-8", hint="Save the file as UTF-8.")]
+        )
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
         raise DataErrors(
             [
                 DataError(
                     SourceLocation(shown_as, line, column),
-                    f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                    f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}; perhaps it was saved as Latin-1 or Windows-1252)",
                     hint="Save the file as UTF-8.",
                 )
             ]
         ) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        location = SourceLocation(shown_as, mark.line + 1, mark.column + 1) if mark else None
-        problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise DataErrors(
-            [DataError(location, f"this is not valid YAML: {problem}", hint="Fix the YAML syntax here.")]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise DataErrors([DataError(SourceLocation(shown_as, 1), f"this is not valid YAML: {exc}")]) from None
-    if root is None:
-        return Node(None, SourceLocation(shown_as, 1, 1))
-    errors: list[DataError] = []
-    node = _convert(root, shown_as, errors)
-    if errors:
-        raise DataErrors(errors)
-    return node
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, shown_as: str) -> DataError:
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    mark = exc.problem_mark
+    hint = "Fix the YAML syntax here."
+    if "'\\t'" in problem:
+        message, hint = "a tab character is used for indentation, and YAML allows only spaces", "Replace the tabs with spaces."
+    elif "mapping values are not allowed" in problem:
+        message = "a ':' is not allowed here"
+        hint = "Check the indentation of this line against the one above, and put text that holds ': ' in quotes."
+    elif context.startswith("while parsing a flow") and exc.context_mark is not None:
+        opener = "[" if "sequence" in context else "{"
+        closer = "]" if opener == "[" else "}"
+        mark = exc.context_mark
+        message = f"the '{opener}' opened here is not closed ({problem})"
+        hint = f"Close it with '{closer}', and separate its items with commas."
+    else:
+        message = " ".join(part for part in (context, problem) if part)
+    location = SourceLocation(shown_as, mark.line + 1, mark.column + 1) if mark else SourceLocation(shown_as, 1)
+    return DataError(location, f"this is not valid YAML: {message}", hint=hint)
 
 
 def _location(node: yaml.Node, file: str) -> SourceLocation:
     return SourceLocation(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _convert(node: yaml.Node, file: str, errors: list[DataError]) -> Node:
+def _convert(node: yaml.Node, file: str, problems: list[DataError]) -> Node:
     location = _location(node, file)
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, Entry] = {}
         for key_node, value_node in node.value:
             key_location = _location(key_node, file)
             if not isinstance(key_node, yaml.ScalarNode):
-                errors.append(DataError(key_location, "a key must be a plain word", hint="Use a field name as key."))
+                problems.append(DataError(key_location, "a key must be a plain word", hint="Use a field name as key."))
                 continue
             key = str(key_node.value)
             if key in entries:
                 first = entries[key].key_location
-                errors.append(
+                problems.append(
                     DataError(
                         key_location,
-                        f"the key '{key}' appears twice in the same mapping (first at line {first.line})",
+                        f"the key '{key}' appears twice in the same mapping (first at line {first.line}); the first is kept",
                         field=key,
                         hint="Keep one of them.",
                     )
                 )
                 continue
-            entries[key] = Entry(key_location, _convert(value_node, file, errors))
+            entries[key] = Entry(key_location, _convert(value_node, file, problems))
         return Node(entries, location)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(item, file, errors) for item in node.value], location)
-    return Node(_scalar(node), location)
+        return Node([_convert(item, file, problems) for item in node.value], location)
+    return Node(_scalar(node), location, node.value)
 
 
 def _scalar(node: yaml.ScalarNode) -> Scalar:
