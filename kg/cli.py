@@ -123,6 +123,8 @@ def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
                         help="preset with the store's endpoint paths and quirks (default: generic)")
     parser.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint URL, for a generic store")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for each request")
+    parser.add_argument("--no-verify-tls", action="store_true",
+                        help="do not verify the endpoint's TLS certificate (only for a test store you trust)")
     parser.add_argument("--retries", type=int, default=RetryPolicy().attempts, metavar="N",
                         help="attempts per request before giving up on transient failures (default: 5)")
 
@@ -130,6 +132,8 @@ def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
 def _endpoint(args: argparse.Namespace) -> Endpoint | None:
     if not args.endpoint:
         return None
+    if args.no_verify_tls:
+        print("kg: warning: TLS certificates are not verified (--no-verify-tls)", file=sys.stderr)
     return Endpoint.resolve(
         args.endpoint,
         args.store,
@@ -138,6 +142,7 @@ def _endpoint(args: argparse.Namespace) -> Endpoint | None:
         timeout=args.timeout,
         retry=RetryPolicy(attempts=max(1, args.retries)),
         on_retry=lambda message: print(f"kg: {message}", file=sys.stderr, flush=True),
+        verify_tls=not args.no_verify_tls,
     )
 
 

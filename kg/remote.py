@@ -12,10 +12,12 @@ file, never from the command line, and never appear in messages.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import http.client
 import netrc
 import os
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -29,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import BASIC, DIGEST, INSERT, JSON, POST, SELECT, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import Wrapper as sparqlwrapper_module
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import EndpointError, ToolError, did_you_mean
@@ -114,6 +117,9 @@ def _classify(exc: Exception, url: str) -> tuple[bool, str]:
     if isinstance(exc, urllib.error.HTTPError):
         transient = exc.code in TRANSIENT_HTTP_STATUSES
         return transient, _refusal(url, exc.code, _body(exc))
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, ssl.SSLCertVerificationError):
+        return False, (f"the TLS certificate of {url} could not be verified ({exc.reason.verify_message}). "
+                       "Fix the certificate, or for a test store you trust pass --no-verify-tls")
     if isinstance(exc, urllib.error.URLError):
         return True, f"cannot reach {url}: {exc.reason}"
     if isinstance(exc, (OSError, http.client.HTTPException)):
@@ -184,6 +190,7 @@ class Endpoint:
     gsp_url_override: str | None = None
     retry: "RetryPolicy" = field(default_factory=lambda: RetryPolicy())
     on_retry: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
+    verify_tls: bool = True
 
     @classmethod
     def resolve(
@@ -196,6 +203,7 @@ class Endpoint:
         timeout: float = DEFAULT_TIMEOUT,
         retry: "RetryPolicy | None" = None,
         on_retry: Callable[[str], None] | None = None,
+        verify_tls: bool = True,
     ) -> "Endpoint":
         if store not in PRESETS:
             hint = did_you_mean(store, PRESETS) or f"Choose one of: {', '.join(PRESETS)}."
@@ -209,7 +217,7 @@ class Endpoint:
             )
         return cls(
             url.rstrip("/"), PRESETS[store], find_credentials(url), timeout, update_url, gsp_url,
-            retry or RetryPolicy(), on_retry,
+            retry or RetryPolicy(), on_retry, verify_tls,
         )
 
     @property
@@ -258,7 +266,8 @@ class Endpoint:
             # SPARQLWrapper guesses the kind of request from keywords, comments included ("add
             # up" in a header made it send a query as an update): we know which one it is.
             wrapper.queryType = SELECT
-            return wrapper.query().convert()
+            with self._transport():
+                return wrapper.query().convert()
 
         return results_from_json(self._with_retries(run, self.query_url))
 
@@ -271,7 +280,8 @@ class Endpoint:
             wrapper = self._wrapper(url)
             wrapper.setQuery(update)
             wrapper.queryType = INSERT  # any update keyword: it makes SPARQLWrapper send update=
-            wrapper.query().response.read()
+            with self._transport():
+                wrapper.query().response.read()
 
         self._with_retries(run, url)
 
@@ -312,16 +322,35 @@ class Endpoint:
                 attempt += 1
 
     def _opener(self, url: str) -> urllib.request.OpenerDirector:
-        if not self.credentials:
-            return urllib.request.build_opener()
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, url, self.credentials.user, self.credentials.password)
-        handler = (
-            urllib.request.HTTPDigestAuthHandler(manager)
-            if self.preset.auth_scheme == DIGEST
-            else urllib.request.HTTPBasicAuthHandler(manager)
-        )
-        return urllib.request.build_opener(handler)
+        """An opener with this endpoint's TLS setting and, if there are credentials, its auth."""
+        handlers: list[urllib.request.BaseHandler] = []
+        if not self.verify_tls:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
+        if self.credentials:
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            manager.add_password(None, url, self.credentials.user, self.credentials.password)
+            handlers.append(
+                urllib.request.HTTPDigestAuthHandler(manager)
+                if self.preset.auth_scheme == DIGEST
+                else urllib.request.HTTPBasicAuthHandler(manager)
+            )
+        return urllib.request.build_opener(*handlers)
+
+    @contextlib.contextmanager
+    def _transport(self) -> Iterator[None]:
+        """SPARQLWrapper sends requests with a module-level urlopen; while it does, route them
+        through this endpoint's opener (same TLS setting and authentication as the Graph Store
+        requests). Without --no-verify-tls nothing changes: certificates are verified."""
+        if self.verify_tls:
+            yield
+            return
+        original = sparqlwrapper_module.urlopener
+        opener = self._opener(self.url)
+        sparqlwrapper_module.urlopener = lambda request, timeout=None: opener.open(request, timeout=timeout)
+        try:
+            yield
+        finally:
+            sparqlwrapper_module.urlopener = original
 
 
 class RemoteEngine:
