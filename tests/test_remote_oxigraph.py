@@ -141,8 +141,12 @@ def test_credentials_come_from_the_environment_and_stay_out_of_messages(
     failed = run_kg("--out", str(project.out), "load", "--endpoint", "http://127.0.0.1:9", "--store", "virtuoso",
                     "--retries", "2", env=env)
     assert failed.returncode == 3
-    for text in (result.stdout, result.stderr, failed.stdout, failed.stderr):
+    exported = run_kg("--out", str(project.out), "export", "--format", "nquads", env=env)
+    for text in (result.stdout, result.stderr, failed.stdout, failed.stderr, exported.stdout, exported.stderr):
         assert secret not in text
+    for written in project.out.rglob("*"):
+        if written.is_file():
+            assert secret.encode() not in written.read_bytes(), written
 
 
 def test_netrc_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
