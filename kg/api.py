@@ -26,6 +26,7 @@ from kg.rdfmap import IriMinter, RecordIndex, records_to_graph
 from kg.records import RecordSet, load_records
 from kg.results import ResultTable
 from kg.shacl import ValidationReport, validate
+from kg.store import OxigraphStoreEngine, StoreReport, build_store
 
 DEFAULT_ENGINE = "oxigraph"
 
@@ -106,13 +107,28 @@ def run_query(
     engine: str = DEFAULT_ENGINE,
     endpoint: Endpoint | None = None,
     graph: str | None = None,
+    store_dir: Path | None = None,
 ) -> ResultTable:
-    """Run a stored query (or a .rq file) on the built graph with an embedded engine, or on a
-    remote endpoint (with graph as the default graph of the query, when given)."""
+    """Run a stored query (or a .rq file) on the built graph with an embedded engine, on an
+    on-disk store (store_dir, for large graphs), or on a remote endpoint (with graph as the
+    default graph of the query, when given)."""
     query = find_query(name_or_path, project.queries_dir)
     text = bind_parameters(query, params or {})
-    store: QueryEngine = RemoteEngine(endpoint, graph) if endpoint else open_engine(engine, project.graph_file)
+    store: QueryEngine
+    if endpoint:
+        store = RemoteEngine(endpoint, graph)
+    elif store_dir:
+        store = OxigraphStoreEngine(store_dir)
+    else:
+        store = open_engine(engine, project.graph_file)
     return store.query(text)
+
+
+def make_store(project: Project, folder: Path, inputs: list[Path], progress=None) -> StoreReport:  # type: ignore[no-untyped-def]
+    """An on-disk store holding the built graph and the given imported shards or RDF files."""
+    if not project.graph_file.is_file():
+        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
+    return build_store(folder, [project.graph_file, *inputs], progress)
 
 
 def built_triples(project: Project) -> list[ox.Triple]:
@@ -145,6 +161,7 @@ def export_options(project: Project) -> ExportOptions:
     return ExportOptions(
         reference_graph=project.base_iri + "graph/reference",
         jsonld_context=load_context(project.ontology_dir / "context.jsonld"),
+        ontology_subjects=frozenset(project.ontology.subjects()),
     )
 
 

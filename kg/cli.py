@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg import api
+from kg.acled import import_acled
 from kg.engines import ENGINES
 from kg.errors import (
     EXIT_ENDPOINT_ERROR,
@@ -87,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
     _endpoint_options(query, required=False)
     query.add_argument("--graph", help="with --endpoint: the named graph to query as the default graph")
+    query.add_argument("--store-dir", type=Path, metavar="DIR",
+                       help="query an on-disk store made by 'kg store' instead of the built graph")
     query.set_defaults(handler=_query)
 
     load = commands.add_parser("load", help="publish the built graph into a named graph of a triple store")
@@ -105,6 +108,21 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--split", type=int, metavar="N",
                         help="ntriples/nquads only: write numbered gzip files of N statements each into the -o folder")
     export.set_defaults(handler=_export)
+
+    importer = commands.add_parser("import", help="import an event table (ACLED export) into the ontology")
+    importer.add_argument("source", choices=["acled"], help="the layout of the table")
+    importer.add_argument("file", type=Path, metavar="FILE.csv")
+    importer.add_argument("-o", "--output", type=Path, help="folder of gzip shards (default: out/acled-FILE/)")
+    importer.add_argument("--format", choices=["ntriples", "nquads"], default="ntriples",
+                          help="shards of N-Triples, or N-Quads in the data set's named graph")
+    importer.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
+    importer.add_argument("--shard-lines", type=int, default=1_000_000, metavar="N", help="statements per shard")
+    importer.set_defaults(handler=_import)
+
+    store = commands.add_parser("store", help="bulk-load the build and imported shards into an on-disk store")
+    store.add_argument("folder", type=Path, metavar="DIR", help="the store folder (replaced when complete)")
+    store.add_argument("inputs", type=Path, nargs="*", metavar="PATH", help="shard folders (from kg import) or RDF files")
+    store.set_defaults(handler=_store)
 
     serve = commands.add_parser("serve", help="serve the built graph as a read-only SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -182,7 +200,8 @@ def _query(project: Project, args: argparse.Namespace) -> int:
         if not sep or not name:
             raise ToolError(f"--param takes NAME=VALUE, not '{item}'")
         params[name] = value
-    table = api.run_query(project, args.query, params, engine=args.engine, endpoint=_endpoint(args), graph=args.graph)
+    table = api.run_query(project, args.query, params, engine=args.engine, endpoint=_endpoint(args), graph=args.graph,
+                          store_dir=args.store_dir)
     sys.stdout.write(format_results(table, args.format, api.display_prefixes(project)))
     return EXIT_OK
 
@@ -227,6 +246,35 @@ def _export(project: Project, args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
     else:
         print(f"Wrote {relative(args.output)} ({len(data)} bytes)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _import(project: Project, args: argparse.Namespace) -> int:
+    target = args.output or project.out / f"acled-{args.file.stem}"
+    result = import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
+                          lines_per_shard=args.shard_lines, progress=_import_progress if sys.stderr.isatty() else None)
+    if result.errors:
+        print(f"Skipped {result.rejected} bad row{'s' if result.rejected != 1 else ''} of {result.rows}:")
+        for error in result.errors:
+            print(f"  {error}")
+    print(f"Imported {result.imported} of {result.rows} rows from {result.file}: {result.lines} statements in "
+          f"{len(result.files)} file{'s' if len(result.files) != 1 else ''} in {relative(target)} "
+          f"({result.seconds:.1f} s, {result.rows_per_second:,.0f} rows/s).")
+    return EXIT_OK
+
+
+def _import_progress(rows: int, statements: int, seconds: float) -> None:
+    rate = rows / seconds if seconds else 0
+    print(f"\r  {rows:,} rows, {statements:,} statements, {rate:,.0f} rows/s", end="", file=sys.stderr, flush=True)
+
+
+def _store(project: Project, args: argparse.Namespace) -> int:
+    def progress(file: Path) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  loading {file.name}", end="", file=sys.stderr, flush=True)
+
+    report = api.make_store(project, args.folder, args.inputs, progress)
+    print(f"Stored {report.quads:,} statements from {report.files} files in {relative(report.folder)} ({report.seconds:.1f} s).")
     return EXIT_OK
 
 

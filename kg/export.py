@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF
 from rdflib.plugins.serializers.jsonld import from_rdf
 
 from kg.errors import ToolError, did_you_mean
@@ -42,6 +41,8 @@ ONTOLOGY_NAMESPACE = "https://w3id.org/border-kg/def"
 class ExportOptions:
     reference_graph: str
     jsonld_context: dict
+    ontology_graph: str = ONTOLOGY_NAMESPACE
+    ontology_subjects: frozenset = frozenset()  # subjects whose triples go to the ontology graph
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _write_triples(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> b
 
 
 def _write_quads(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
-    return ox.serialize(according_to_whom(graph, options.reference_graph), format=fmt.rdf_format, prefixes=_prefixes(graph, fmt))
+    return ox.serialize(according_to_whom(graph, options), format=fmt.rdf_format, prefixes=_prefixes(graph, fmt))
 
 
 def _write_jsonld(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
@@ -105,16 +106,15 @@ def serialize(graph: Graph, format_name: str, options: ExportOptions) -> bytes:
     return fmt.write(graph, fmt, options)
 
 
-def according_to_whom(graph: Graph, reference_graph: str) -> Iterator[ox.Quad]:
+def according_to_whom(graph: Graph, options: ExportOptions) -> Iterator[ox.Quad]:
     """The graph's triples as quads in named graphs by source (see the module docstring)."""
-    ontology_graph = next((s for s in graph.subjects(RDF.type, OWL.Ontology) if str(s) == ONTOLOGY_NAMESPACE), None)
     graphs_of: dict[object, list[URIRef]] = {}
     for subject in set(graph.subjects()):
-        if str(subject).startswith(ONTOLOGY_NAMESPACE):
-            names = [ontology_graph or URIRef(ONTOLOGY_NAMESPACE)]
+        if subject in options.ontology_subjects:
+            names = [URIRef(options.ontology_graph)]
         else:
             names = sorted(set(graph.objects(subject, BK.source)) | set(graph.objects(subject, BK.reportedIn)))
-            names = names or [URIRef(reference_graph)]
+            names = names or [URIRef(options.reference_graph)]
         graphs_of[subject] = [URIRef(str(name)) for name in names]
     quads = [(name, triple) for triple in sorted_triples(graph) for name in graphs_of[triple[0]]]
     quads.sort(key=lambda quad: str(quad[0]))  # stable: graph by graph, triples in canonical order

@@ -14,7 +14,9 @@ from kg.errors import ToolError
 from kg.mapping import Mapping, load_mapping
 
 BK = Namespace("https://w3id.org/border-kg/def#")
+ACLED = Namespace("https://w3id.org/border-kg/acled#")
 DEFAULT_BASE_IRI = "https://w3id.org/border-kg/id/"
+ONTOLOGY_FILES = ("border-kg.ttl", "acled-vocabulary.ttl")
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,7 +77,14 @@ class Project:
 
     @cached_property
     def ontology(self) -> Graph:
-        return _parse(self.ontology_dir / "border-kg.ttl")
+        """The ontology with the controlled vocabularies it ships (ACLED's lists)."""
+        graph = Graph(bind_namespaces="none")
+        for name in ONTOLOGY_FILES:
+            graph += _parse(self.ontology_dir / name)
+        for prefix, namespace in _parse(self.ontology_dir / ONTOLOGY_FILES[0]).namespaces():
+            graph.bind(prefix, namespace)
+        graph.bind("acled", ACLED)
+        return graph
 
     @cached_property
     def shapes(self) -> Graph:

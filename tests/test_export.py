@@ -136,7 +136,8 @@ def test_split_export_for_bulk_loaders(project: Project, built: BuildResult, tmp
     result = run_kg("--out", str(project.out), "export", "--format", "ntriples", "--split", "250", "-o", str(folder))
     assert result.returncode == 0, result.stderr
     files = sorted(folder.iterdir())
-    assert [f.name for f in files] == ["kg-00001.nt.gz", "kg-00002.nt.gz", "kg-00003.nt.gz", "kg-00004.nt.gz"]
+    count = -(-len(built.graph) // 250)
+    assert [f.name for f in files] == [f"kg-{n:05d}.nt.gz" for n in range(1, count + 1)]
     graph = Graph()
     for file in files:
         text = gzip.decompress(file.read_bytes())

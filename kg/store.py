@@ -1,0 +1,120 @@
+"""An on-disk Oxigraph store for graphs too large for memory: the curated build plus imported
+shards (folders of gzip N-Triples/N-Quads from `kg import`), bulk-loaded once and then queried
+read-only by `kg query --store DIR`."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.engines import solutions_table
+from kg.errors import ToolError
+from kg.results import ResultTable
+
+SHARD_PATTERNS = ("*.nt.gz", "*.nq.gz", "*.nt", "*.nq", "*.ttl")
+
+
+def rdf_files(paths: list[Path]) -> list[Path]:
+    """The RDF files named, with folders expanded to the shards they hold (in name order)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for pattern in SHARD_PATTERNS for p in path.glob(pattern))
+            if not found:
+                raise ToolError(f"the folder {path} holds no RDF shards ({', '.join(SHARD_PATTERNS)})")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ToolError(f"there is no file or folder {path}")
+    return files
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    extension = name.rsplit(".", 1)[-1]
+    found = ox.RdfFormat.from_extension(extension)
+    if found is None:
+        raise ToolError(f"cannot tell the RDF format of {path} from its name")
+    return found
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[IO[bytes]]:
+    """The file's bytes, decompressed on the fly when it is gzip."""
+    with (gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")) as handle:
+        yield handle
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    folder: Path
+    files: int
+    quads: int
+    seconds: float
+
+
+def build_store(folder: Path, inputs: list[Path], progress: Callable[[Path], None] | None = None) -> StoreReport:
+    """Bulk-load the inputs into a new store that then replaces folder (the previous store, if
+    any, stays whole until the new one is complete)."""
+    files = rdf_files(inputs)
+    started = time.monotonic()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        store = ox.Store(str(temporary))
+        for file in files:
+            if progress:
+                progress(file)
+            with opened(file) as handle:
+                try:
+                    store.bulk_load(handle, format=rdf_format(file))
+                except SyntaxError as exc:
+                    raise ToolError(f"{file} is not valid RDF: {exc}") from None
+        store.optimize()
+        quads = len(store)
+        store.flush()
+        del store
+        previous = folder.with_name(f".{folder.name}.previous")
+        if previous.exists():
+            shutil.rmtree(previous)
+        if folder.exists():
+            folder.rename(previous)
+        temporary.rename(folder)
+        shutil.rmtree(previous, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return StoreReport(folder, len(files), quads, time.monotonic() - started)
+
+
+class OxigraphStoreEngine:
+    """Queries an on-disk store, read-only, over the union of its graphs."""
+
+    name = "oxigraph-store"
+
+    def __init__(self, folder: Path):
+        if not folder.is_dir():
+            raise ToolError(f"there is no store at {folder}; create it with 'kg store {folder} ...'")
+        try:
+            self.store = ox.Store.read_only(str(folder))
+        except OSError as exc:
+            raise ToolError(f"cannot open the store {folder}: {exc}") from None
+
+    def query(self, sparql: str) -> ResultTable:
+        try:
+            result = self.store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise ToolError(f"the query is not valid SPARQL 1.1: {exc}") from exc
+        if isinstance(result, ox.QueryTriples):
+            raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
+        return solutions_table(result)
