@@ -17,16 +17,19 @@ import calendar
 import csv
 import datetime as dt
 import gzip
+import queue
 import re
 import shutil
 import string
 import tempfile
+import threading
 import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 import pycountry
@@ -82,6 +85,7 @@ def iri(value: str) -> str:
     return str(ox.NamedNode(value))
 
 
+@lru_cache(maxsize=65536)
 def slug(name: str) -> str:
     """A place or actor name as an IRI path segment: percent-encoded, case kept."""
     return quote(name.strip(), safe="")
@@ -93,6 +97,7 @@ def normalised(name: str) -> str:
     return "".join(c for c in decomposed if c.isalnum())
 
 
+@lru_cache(maxsize=65536)
 def parse_date(text: str) -> str:
     """ACLED dates -> ISO: 2021-07-05, 05 July 2021, 9-May-20 (older exports), 31-12-19."""
     text = text.strip()
@@ -205,7 +210,9 @@ class AcledMapping:
         rules = []
         for column, rule in event["columns"].items():
             if column in index:
-                rules.append(ColumnRule(column, index[column], iri(self.expand(rule["predicate"])), self._converter(column, rule)))
+                # Values repeat a lot (dates, counts, concepts, sources): convert each once.
+                convert = lru_cache(maxsize=65536)(self._converter(column, rule))
+                rules.append(ColumnRule(column, index[column], iri(self.expand(rule["predicate"])), convert))
         label_parts: list[tuple[str, int | None]] = []
         for text, column, _, _ in string.Formatter().parse(event["label"]):
             if text:
@@ -319,42 +326,63 @@ class Gazetteer:
 
 class ShardWriter:
     """N-Triples (or N-Quads) lines into numbered gzip shards, in a temporary folder that
-    replaces the target folder only when the whole import has succeeded."""
+    replaces the target folder only when the whole import has succeeded. Compression runs in
+    a thread of its own (zlib releases the GIL), beside the row loop."""
 
-    def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None):
+    def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None, compress: bool = True):
         self.target = target
-        self.extension = extension
+        self.extension = f"{extension}.gz" if compress else extension
+        self.compress = compress
         self.lines_per_shard = lines_per_shard
         self.suffix = f" {graph} .\n" if graph else " .\n"
         target.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         self.shards: list[Path] = []
         self.lines = 0
-        self._open: gzip.GzipFile | None = None
         self._in_shard = 0
+        self._queue: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=4)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._compress, daemon=True)
+        self._thread.start()
 
     def write(self, lines: list[str]) -> None:
-        if self._open is None or self._in_shard >= self.lines_per_shard:
-            self._next()
+        if not self.shards or self._in_shard >= self.lines_per_shard:
+            self.shards.append(self.folder / f"kg-{len(self.shards) + 1:05d}.{self.extension}")
+            self._in_shard = 0
         if self.suffix != " .\n":
             lines = [line[:-3] + self.suffix for line in lines]
-        data = "".join(lines).encode("utf-8")
-        assert self._open is not None
-        self._open.write(data)
+        if self._failure is not None:
+            raise self._failure
+        self._queue.put((self.shards[-1], "".join(lines).encode("utf-8")))
         self.lines += len(lines)
         self._in_shard += len(lines)
 
-    def _next(self) -> None:
-        if self._open is not None:
-            self._open.close()
-        path = self.folder / f"kg-{len(self.shards) + 1:05d}.{self.extension}.gz"
-        self.shards.append(path)
-        self._open = gzip.GzipFile(path, "wb", compresslevel=1, mtime=0)
-        self._in_shard = 0
+    def _compress(self) -> None:
+        handles: dict[Path, IO[bytes]] = {}
+        try:
+            while (item := self._queue.get()) is not None:
+                path, data = item
+                if path not in handles:
+                    for handle in handles.values():
+                        handle.close()
+                    handles = {path: gzip.GzipFile(path, "wb", compresslevel=1, mtime=0) if self.compress else path.open("wb")}
+                handles[path].write(data)
+        except BaseException as exc:  # reported to the writer on its next call
+            self._failure = exc
+            while self._queue.get() is not None:
+                pass
+        finally:
+            for handle in handles.values():
+                handle.close()
+
+    def _finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
 
     def commit(self) -> list[Path]:
-        if self._open is not None:
-            self._open.close()
+        self._finish()
         previous = self.target.with_name(f".{self.target.name}.previous")
         if previous.exists():
             shutil.rmtree(previous)
@@ -366,9 +394,10 @@ class ShardWriter:
         return [self.target / shard.name for shard in self.shards]
 
     def abort(self) -> None:
-        if self._open is not None:
-            self._open.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            self._finish()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -592,10 +621,11 @@ def import_acled(
     format_name: str = "ntriples",
     skip_bad_rows: bool = False,
     lines_per_shard: int = DEFAULT_SHARD_LINES,
+    compress: bool = True,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Stream an ACLED CSV into gzip N-Triples (or N-Quads, in the data set's named graph)
-    shards in the folder target. Raises DataErrors when rows are bad (unless skip_bad_rows)."""
+    """Stream an ACLED CSV into gzip (or, with compress=False, plain) N-Triples shards (or
+    N-Quads, in the data set's named graph) in the folder target. Raises DataErrors when rows are bad (unless skip_bad_rows)."""
     if format_name not in ("ntriples", "nquads"):
         raise ToolError(f"kg import writes ntriples or nquads shards, not {format_name}")
     if not csv_file.is_file():
@@ -616,7 +646,7 @@ def import_acled(
         plan = mapping.compile(header, csv_file.stem, shown)
         importer = Importer(mapping, plan, gazetteer, shown)
         writer = ShardWriter(target, "nq" if format_name == "nquads" else "nt", lines_per_shard,
-                             plan.dataset if format_name == "nquads" else None)
+                             plan.dataset if format_name == "nquads" else None, compress)
         rows = rejected = 0
         try:
             writer.write(plan.dataset_triples)

@@ -117,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="shards of N-Triples, or N-Quads in the data set's named graph")
     importer.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
     importer.add_argument("--shard-lines", type=int, default=1_000_000, metavar="N", help="statements per shard")
+    importer.add_argument("--no-compress", action="store_true", help="write plain .nt/.nq shards instead of gzip")
     importer.set_defaults(handler=_import)
 
     store = commands.add_parser("store", help="bulk-load the build and imported shards into an on-disk store")
@@ -252,7 +253,7 @@ def _export(project: Project, args: argparse.Namespace) -> int:
 def _import(project: Project, args: argparse.Namespace) -> int:
     target = args.output or project.out / f"acled-{args.file.stem}"
     result = import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
-                          lines_per_shard=args.shard_lines, progress=_import_progress if sys.stderr.isatty() else None)
+                          lines_per_shard=args.shard_lines, compress=not args.no_compress, progress=_import_progress if sys.stderr.isatty() else None)
     if result.errors:
         print(f"Skipped {result.rejected} bad row{'s' if result.rejected != 1 else ''} of {result.rows}:")
         for error in result.errors:

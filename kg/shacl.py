@@ -4,6 +4,7 @@ it came from, when the graph was built from records."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyshacl import validate as pyshacl_validate
@@ -64,20 +65,48 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, index: R
         advanced=True,
         allow_warnings=False,
     )
-    violations = sorted(
-        (_violation(results, result, shapes, data, index or RecordIndex()) for result in results.subjects(SH.focusNode, None)),
-        key=lambda v: (v.location or SourceLocation("~", 0), v.focus_node, v.shape, v.message, v.value or ""),
+    violations = sort_violations(
+        _violation(results, result, shapes, data, index or RecordIndex()) for result in results.subjects(SH.focusNode, None)
     )
-    return ValidationReport(bool(conforms), tuple(violations))
+    return ValidationReport(bool(conforms), violations)
+
+
+def sort_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]:
+    """Violations in report order: by record location, then focus node, shape, message, value."""
+    return tuple(
+        sorted(violations, key=lambda v: (v.location or SourceLocation("~", 0), v.focus_node, v.shape, v.message, v.value or ""))
+    )
 
 
 def _violation(results: Graph, result: Node, shapes: Graph, data: Graph, index: RecordIndex) -> Violation:
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    value = results.value(result, SH.value)
-    source_shape = results.value(result, SH.sourceShape)
-    message = results.value(result, SH.resultMessage)
-    severity = results.value(result, SH.resultSeverity)
+    return make_violation(
+        focus=results.value(result, SH.focusNode),
+        path=results.value(result, SH.resultPath),
+        value=results.value(result, SH.value),
+        source_shape=results.value(result, SH.sourceShape),
+        message=results.value(result, SH.resultMessage),
+        severity=results.value(result, SH.resultSeverity),
+        shapes=shapes,
+        data=data,
+        index=index,
+    )
+
+
+def make_violation(
+    *,
+    focus: Node,
+    path: Node | None,
+    value: Node | None,
+    source_shape: Node | None,
+    message: Node | str | None,
+    severity: Node | None,
+    shapes: Graph,
+    data: Graph,
+    index: RecordIndex,
+) -> Violation:
+    """One validation result as a Violation. Terms of the data are shown with the prefixes of
+    `data`, shapes and paths with those of `shapes`; the value is left out when it is the focus
+    node itself. Shared by every engine, so that they report results in the same words."""
     path_iri = str(path) if isinstance(path, URIRef) else None
     record, location = index.locate(str(focus), path_iri)
     return Violation(

@@ -1,0 +1,842 @@
+"""A fast SHACL validator for large graphs held in a pyoxigraph Store.
+
+It covers the part of SHACL that ontology/shapes.ttl uses and reports exactly what pySHACL (the
+reference engine, kg.shacl) reports, in the same Violation dataclasses. Instead of walking focus
+nodes one by one, each constraint component is one SPARQL query over all focus nodes of its shape,
+run by Oxigraph; SHACL-SPARQL constraints run once for all focus nodes, with $this joined to the
+shape's targets.
+
+Supported:
+  node shapes with sh:targetClass (instances of subclasses included, as pySHACL does with the
+    ontology mixed into the data graph), sh:property, sh:sparql, sh:message, sh:deactivated and,
+    at node level, the value constraints below;
+  property shapes with sh:path (an IRI or [sh:inversePath IRI]) and sh:minCount, sh:maxCount,
+    sh:datatype, sh:class, sh:in, sh:pattern, sh:minInclusive, sh:maxLength, sh:or, sh:message;
+  sh:or over shapes that are each [sh:datatype X], [sh:class X] or [sh:path P ; sh:minCount 1];
+  sh:sparql SELECT constraints with $this, ?path, ?value and {?var} in their messages.
+Anything else in the shapes graph raises UnsupportedShapeError, naming the shape and the feature.
+
+Messages follow pySHACL: a property shape's results carry its own sh:message; results of a node
+shape's own constraints carry the node shape's; a SPARQL constraint's carry its sh:message (or the
+node shape's). Where pySHACL would make up a generic message ("Less than 1 values on ..."), this
+engine refuses the shape instead: give the shape an sh:message.
+
+Where SPARQL and pySHACL (Python and rdflib) can disagree on odd literals, a query selects a
+superset of the failing values and the few candidates are decided in Python with pySHACL's own
+rules: sh:datatype (ill-typed literals, as rdflib sees them) and sh:minInclusive (rdflib's
+ordering). One difference cannot be helped: Oxigraph stores valid literals in canonical form, so a
+value written "05"^^xsd:integer is checked and shown as "5"^^xsd:integer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pyoxigraph as ox
+from pyshacl.rdfutil import compare_literal
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node, Variable
+
+from kg.errors import ToolError
+from kg.rdfmap import RecordIndex
+from kg.shacl import ValidationReport, Violation, make_violation, sort_violations
+
+__all__ = ["UnsupportedShapeError", "validate_store"]
+
+
+class UnsupportedShapeError(ToolError):
+    """The shapes graph uses a SHACL feature this engine does not implement."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def validate_store(
+    store: ox.Store,
+    shapes: Graph,
+    index: RecordIndex | None = None,
+    *,
+    prefixes: Graph | Mapping[str, str] | None = None,
+) -> ValidationReport:
+    """Validate the default graph of `store` (data and ontology together) against `shapes`.
+
+    `prefixes` are used to show data terms (focus nodes, values): an rdflib Graph (its namespace
+    bindings, e.g. the graph the data was parsed into, to show terms as kg.shacl.validate does) or
+    a prefix -> namespace mapping. By default the prefixes of the shapes graph are used.
+    The whole shapes graph is checked before any query runs."""
+    checks = compile_shapes(shapes)
+    results = [result for check in checks for result in check.run(store)]
+    display = _display_graph(shapes, prefixes)
+    index = index or RecordIndex()
+    with _quiet_rdflib():
+        violations = sort_violations(
+            make_violation(
+                focus=_to_rdflib(r.focus),
+                path=r.path,
+                value=_to_rdflib(r.value) if r.value is not None else None,
+                source_shape=r.source_shape,
+                message=r.message,
+                severity=SH.Violation,
+                shapes=shapes,
+                data=display,
+                index=index,
+            )
+            for r in results
+        )
+    return ValidationReport(not violations, violations)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled shapes: one Check per constraint component (or SPARQL constraint) of a shape
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Result:
+    """One validation result before it is shown: data terms are still Oxigraph terms."""
+
+    focus: ox.NamedNode | ox.BlankNode | ox.Literal
+    source_shape: Node
+    path: Node | None
+    value: ox.NamedNode | ox.BlankNode | ox.Literal | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where a component applies: the focus nodes of a node shape and, for a property shape,
+    its path. `values` is a SPARQL pattern binding each value node ?v of focus node ?this."""
+
+    shape: Node  # the shape that holds the component: sh:sourceShape of its results
+    name: str  # for error messages
+    focus: str  # SPARQL group pattern binding ?this to every focus node, once
+    path: Node | None  # the sh:path node in the shapes graph (None for node-level components)
+    values: str
+    message: str | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint component of one shape, as a single query over all its focus nodes."""
+
+    shape: str
+    component: str
+    query: str
+    results: Callable[[list[ox.QuerySolution]], Iterator[_Result]]
+
+    def run(self, store: ox.Store) -> list[_Result]:
+        try:
+            solutions = list(store.query(self.query))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise ToolError(f"shape {self.shape}, {self.component}: the query failed: {exc}\n{self.query}") from exc
+        return list(self.results(solutions))
+
+
+# The SHACL terms each kind of shape may use. Other predicates outside the SHACL namespace are
+# not SHACL features and are ignored, as pySHACL ignores them.
+_NON_VALIDATING = {SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
+_VALUE_PARAMETERS = {SH["class"], SH.datatype, SH["in"], SH.pattern, SH.minInclusive, SH.maxLength, SH["or"]}
+_NODE_SHAPE_TERMS = {SH.targetClass, SH.property, SH.sparql, SH.message, SH.deactivated} | _VALUE_PARAMETERS | _NON_VALIDATING
+_PROPERTY_SHAPE_TERMS = {SH.path, SH.minCount, SH.maxCount, SH.message, SH.deactivated} | _VALUE_PARAMETERS | _NON_VALIDATING
+_SPARQL_CONSTRAINT_TERMS = {SH.select, SH.message, SH.prefixes, SH.deactivated}
+_SHAPE_TYPES = {SH.NodeShape, SH.PropertyShape, SH.Shape}
+_MULTI_VALUED = {SH.targetClass, SH.property, SH.sparql}
+_TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
+
+
+def compile_shapes(shapes: Graph) -> list[Check]:
+    """Every check of the shapes graph; raises UnsupportedShapeError for anything unsupported."""
+    compiler = _Compiler(shapes)
+    node_shapes = {s for s in shapes.subjects(RDF.type, SH.NodeShape)}
+    node_shapes |= {s for p in _TARGETS for s in shapes.subjects(p, None)}
+    node_shapes |= {s for s in shapes.subjects(RDF.type, SH.PropertyShape) if not shapes.value(None, SH.property, s)}
+    checks = [check for shape in sorted(node_shapes, key=str) for check in compiler.node_shape(shape)]
+    compiler.check_nothing_left()
+    return checks
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph):
+        self.g = shapes
+        self.used: set[Node] = set()  # every node of the shapes graph that was understood
+
+    # -- shapes ---------------------------------------------------------------------------
+
+    def node_shape(self, shape: Node) -> list[Check]:
+        g = self.g
+        name = self.name(shape)
+        self.used.add(shape)
+        if g.value(shape, SH.path) is not None:
+            raise self.unsupported(shape, "a property shape with targets of its own (sh:path on a shape that is not the object of sh:property)")
+        self.check_terms(shape, _NODE_SHAPE_TERMS, "node shape")
+        self.check_types(shape)
+        if self.deactivated(shape):
+            return []
+        classes = sorted(g.objects(shape, SH.targetClass), key=str)
+        for cls in classes:
+            if not isinstance(cls, URIRef):
+                raise self.unsupported(shape, f"sh:targetClass {self.show(cls)} (only IRIs are supported)")
+        if not classes:
+            # No targets: pySHACL validates such a shape only when another shape refers to it,
+            # which no supported feature does; still, its parts must be supported.
+            focus = "FILTER(false)"
+        else:
+            union = " UNION ".join(f"{{ ?this {_iri(RDF.type)}/{_iri(RDFS.subClassOf)}* {_iri(c)} }}" for c in classes)
+            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        message = self.message(shape)
+        scope = _Scope(shape, name, focus, None, "BIND(?this AS ?v)", message)
+        checks = self.value_checks(scope, node_level=True)
+        for prop in sorted(g.objects(shape, SH.property), key=str):
+            checks += self.property_shape(prop, parent=scope)
+        for constraint in sorted(g.objects(shape, SH.sparql), key=str):
+            checks += self.sparql_constraint(constraint, scope)
+        return checks
+
+    def property_shape(self, shape: Node, parent: _Scope) -> list[Check]:
+        g = self.g
+        self.used.add(shape)
+        name = f"{parent.name} (property shape {self.name(shape)})" if isinstance(shape, BNode) else self.name(shape)
+        self.check_terms(shape, _PROPERTY_SHAPE_TERMS, "property shape", name)
+        self.check_types(shape, name)
+        if self.deactivated(shape):
+            return []
+        path = g.value(shape, SH.path)
+        if path is None:
+            raise self.unsupported(shape, "an sh:property value without sh:path", name)
+        pattern = self.path_pattern(path, name)
+        message = self.message(shape)
+        scope = _Scope(shape, name, parent.focus, path, pattern.replace("?x", "?this").replace("?y", "?v"), message)
+        checks = []
+        min_count = self.integer(shape, SH.minCount, name)
+        if min_count is not None:
+            checks.append(_min_count(scope, min_count))
+        max_count = self.integer(shape, SH.maxCount, name)
+        if max_count is not None:
+            checks.append(_max_count(scope, max_count))
+        return checks + self.value_checks(scope, node_level=False)
+
+    def value_checks(self, scope: _Scope, *, node_level: bool) -> list[Check]:
+        """The components that test each value node: same at node and property level."""
+        g, shape = self.g, scope.shape
+        present = [p for p in (SH["class"], SH.datatype, SH["in"], SH.pattern, SH.minInclusive, SH.maxLength, SH["or"]) if g.value(shape, p) is not None]
+        if present and scope.message is None:
+            kind = "node shape" if node_level else "property shape"
+            raise self.unsupported(
+                shape,
+                f"a {kind} without sh:message (pySHACL would report a generic message of its own); add an sh:message",
+                scope.name,
+            )
+        checks = []
+        for parameter in present:
+            value = g.value(shape, parameter)
+            if parameter == SH["class"]:
+                checks.append(_class(scope, self.iri(value, parameter, scope.name)))
+            elif parameter == SH.datatype:
+                checks.append(_datatype(scope, self.datatype(value, scope.name)))
+            elif parameter == SH["in"]:
+                checks.append(_in(scope, self.list_items(value, parameter, scope.name)))
+            elif parameter == SH.pattern:
+                checks.append(_pattern(scope, self.pattern(value, scope.name)))
+            elif parameter == SH.minInclusive:
+                if not isinstance(value, Literal):
+                    raise self.unsupported(shape, f"sh:minInclusive {self.show(value)} (must be a literal)", scope.name)
+                checks.append(_min_inclusive(scope, value))
+            elif parameter == SH.maxLength:
+                checks.append(_max_length(scope, self.integer(shape, SH.maxLength, scope.name)))
+            elif parameter == SH["or"]:
+                members = [self.or_member(m, scope.name) for m in self.list_items(value, parameter, scope.name)]
+                checks.append(_or(scope, members))
+        return checks
+
+    def or_member(self, member: Node, name: str) -> _Member:
+        """A member of sh:or: [sh:datatype X], [sh:class X] or [sh:path P ; sh:minCount 1]."""
+        g = self.g
+        self.used.add(member)
+        terms = {p for p in g.predicates(member, None) if p in SH and p not in _NON_VALIDATING | {SH.message}}
+        self.check_types(member, name)
+        if terms == {SH.datatype}:
+            return _Member("datatype", self.datatype(g.value(member, SH.datatype), name), "")
+        if terms == {SH["class"]}:
+            return _Member("class", self.iri(g.value(member, SH["class"]), SH["class"], name), "")
+        if terms == {SH.path, SH.minCount} and self.integer(member, SH.minCount, name) == 1:
+            pattern = self.path_pattern(g.value(member, SH.path), name)
+            return _Member("path", None, pattern.replace("?x", "?v").replace("?y", "?orValue"))
+        shown = ", ".join(sorted(self.show(p) for p in terms)) or "nothing"
+        raise self.unsupported(
+            member,
+            f"an sh:or member with {shown} (supported: [sh:datatype X], [sh:class X], [sh:path P ; sh:minCount 1])",
+            name,
+        )
+
+    def sparql_constraint(self, constraint: Node, scope: _Scope) -> list[Check]:
+        g = self.g
+        self.used.add(constraint)
+        name = f"{scope.name} (SPARQL constraint)"
+        self.check_terms(constraint, _SPARQL_CONSTRAINT_TERMS, "SPARQL constraint", name)
+        for t in g.objects(constraint, RDF.type):
+            if t != SH.SPARQLConstraint:
+                raise self.unsupported(constraint, f"rdf:type {self.show(t)} on an sh:sparql value", name)
+        if self.deactivated(constraint):
+            return []
+        select = g.value(constraint, SH.select)
+        if not isinstance(select, Literal):
+            raise self.unsupported(constraint, "an sh:sparql constraint without an sh:select query (sh:ask is not supported)", name)
+        own = self.message(constraint, name)
+        if own is not None and scope.message is not None:
+            raise self.unsupported(
+                constraint,
+                "sh:message on both the node shape and its SPARQL constraint (pySHACL reports both, in no fixed order)",
+                name,
+            )
+        prefixes = self.sparql_prefixes(constraint, name)
+        return [_sparql(scope, name, str(select), prefixes, own if own is not None else scope.message)]
+
+    # -- parameters -------------------------------------------------------------------------
+
+    def path_pattern(self, path: Node, name: str) -> str:
+        """A SPARQL triple pattern from ?x to ?y along a supported path."""
+        if isinstance(path, URIRef):
+            return f"?x {_iri(path)} ?y ."
+        if isinstance(path, BNode):
+            self.used.add(path)
+            inverse = self.g.value(path, SH.inversePath)
+            if isinstance(inverse, URIRef) and set(self.g.predicate_objects(path)) == {(SH.inversePath, inverse)}:
+                return f"?y {_iri(inverse)} ?x ."
+        raise self.unsupported(None, f"the path {self.describe(path)} (supported: an IRI, or [sh:inversePath IRI])", name)
+
+    def datatype(self, value: Node, name: str) -> URIRef:
+        datatype = self.iri(value, SH.datatype, name)
+        if datatype == RDFS.Datatype:
+            raise self.unsupported(None, "sh:datatype rdfs:Datatype (RDF 1.0 and 1.1 disagree about plain literals)", name)
+        return datatype
+
+    def pattern(self, value: Node, name: str) -> str:
+        if not isinstance(value, Literal):
+            raise self.unsupported(None, f"sh:pattern {self.show(value)} (must be a literal)", name)
+        text = str(value.value) if value.value is not None and len(value.value) > 1 else str(value)
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise self.unsupported(None, f"sh:pattern {text!r}, which Python cannot compile: {exc}", name) from exc
+        return text
+
+    def integer(self, shape: Node, parameter: URIRef, name: str) -> int | None:
+        value = self.g.value(shape, parameter)
+        if value is None:
+            return None
+        if not (isinstance(value, Literal) and isinstance(value.value, int) and not isinstance(value.value, bool) and value.value >= 0):
+            raise self.unsupported(shape, f"{self.show(parameter)} {self.show(value)} (must be a non-negative integer)", name)
+        return value.value
+
+    def iri(self, value: Node, parameter: URIRef, name: str) -> URIRef:
+        if not isinstance(value, URIRef):
+            raise self.unsupported(None, f"{self.show(parameter)} {self.show(value)} (must be an IRI)", name)
+        return value
+
+    def list_items(self, head: Node, parameter: URIRef, name: str) -> list[Node]:
+        items, node, seen = [], head, set()
+        while node != RDF.nil:
+            first = self.g.value(node, RDF.first)
+            if first is None or node in seen:
+                raise self.unsupported(None, f"{self.show(parameter)} whose value is not a well-formed RDF list", name)
+            seen.add(node)
+            items.append(first)
+            node = self.g.value(node, RDF.rest)
+        if not items:
+            raise self.unsupported(None, f"an empty {self.show(parameter)} list", name)
+        return list(Collection(self.g, head)) if items else items
+
+    def message(self, node: Node, name: str | None = None) -> str | None:
+        messages = list(self.g.objects(node, SH.message))
+        if len(messages) > 1:
+            raise self.unsupported(node, "more than one sh:message (pySHACL would report them all, in no fixed order)", name)
+        if not messages:
+            return None
+        message = messages[0]
+        return str(message.value) if isinstance(message, Literal) and message.value is not None else str(message)
+
+    def deactivated(self, node: Node) -> bool:
+        value = self.g.value(node, SH.deactivated)
+        return isinstance(value, Literal) and value.value is True
+
+    def sparql_prefixes(self, constraint: Node, name: str) -> dict[str, str]:
+        """The prefixes pySHACL declares for a SPARQL constraint: rdf, rdfs, owl, and those
+        declared (sh:declare) by the sh:prefixes node or, failing that, by every ontology."""
+        g = self.g
+        prefixes = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
+        ontologies = set(g.subjects(RDF.type, OWL.Ontology))
+        graph_declares = set(g.objects(g.identifier, SH.declare)) if g.identifier else set()
+        global_declares = graph_declares.union(*(set(g.objects(o, SH.declare)) for o in ontologies))
+        declared: dict[str, str] = {}
+        for holder in g.objects(constraint, SH.prefixes):
+            own = set(g.objects(holder, SH.declare))
+            declares = own | graph_declares if own and holder in ontologies else global_declares | own
+            for declare in declares:
+                self.used.add(declare)
+                prefix, namespace = g.value(declare, SH.prefix), g.value(declare, SH.namespace)
+                if not isinstance(prefix, Literal) or namespace is None:
+                    raise self.unsupported(declare, "an sh:declare without one sh:prefix and one sh:namespace", name)
+                if declared.get(str(prefix), str(namespace)) != str(namespace):
+                    raise self.unsupported(declare, f"the prefix {prefix} declared for two namespaces", name)
+                declared[str(prefix)] = str(namespace)
+        prefixes.update(declared)
+        return prefixes
+
+    # -- checks of the shapes graph ---------------------------------------------------------
+
+    def check_terms(self, node: Node, allowed: set[URIRef], kind: str, name: str | None = None) -> None:
+        for p in set(self.g.predicates(node, None)):
+            if p in SH and p not in allowed:
+                raise self.unsupported(node, f"{self.show(p)} on a {kind}", name)
+            if p in SH and p not in _MULTI_VALUED and len(set(self.g.objects(node, p))) > 1:
+                raise self.unsupported(node, f"more than one value of {self.show(p)}", name)
+
+    def check_types(self, node: Node, name: str | None = None) -> None:
+        class_types = {RDFS.Class, OWL.Class} | set(self.g.subjects(RDFS.subClassOf, RDFS.Class))
+        for t in self.g.objects(node, RDF.type):
+            if t in class_types:
+                raise self.unsupported(node, f"a shape that is also a class ({self.show(t)}): implicit class targets", name)
+            if t in SH and t not in _SHAPE_TYPES:
+                raise self.unsupported(node, f"rdf:type {self.show(t)} on a shape", name)
+        if SH.severity in set(self.g.predicates(node, None)):
+            raise self.unsupported(node, "sh:severity", name)
+
+    def check_nothing_left(self) -> None:
+        """Any node with SHACL terms that no supported construct accounts for (custom constraint
+        components, rules, functions, shapes reached only by unsupported features) is refused."""
+        allowed_elsewhere = {SH.declare, SH.prefix, SH.namespace}
+        for subject in sorted(set(self.g.subjects(None, None)), key=str):
+            if subject in self.used:
+                continue
+            terms = {p for p in self.g.predicates(subject, None) if p in SH and p not in allowed_elsewhere}
+            types = {t for t in self.g.objects(subject, RDF.type) if t in SH}
+            if terms or types:
+                shown = ", ".join(sorted(self.show(t) for t in terms | types))
+                raise self.unsupported(subject, f"{shown}, outside any supported shape")
+
+    # -- naming -----------------------------------------------------------------------------
+
+    def unsupported(self, node: Node | None, feature: str, name: str | None = None) -> UnsupportedShapeError:
+        where = name or (self.name(node) if node is not None else "?")
+        return UnsupportedShapeError(f"shape {where}: not supported by the fast SHACL engine: {feature}")
+
+    def name(self, node: Node) -> str:
+        return self.show(node) if isinstance(node, URIRef) else f"[{self.describe(node)}]"
+
+    def show(self, term: Node) -> str:
+        return term.n3(self.g.namespace_manager)
+
+    def describe(self, node: Node) -> str:
+        if not isinstance(node, BNode):
+            return self.show(node)
+        return " ; ".join(f"{self.show(p)} {self.show(o)}" for p, o in sorted(self.g.predicate_objects(node)))[:200] or "[]"
+
+
+# ---------------------------------------------------------------------------------------------
+# Constraint components: one query each, over all focus nodes of the shape
+# ---------------------------------------------------------------------------------------------
+
+
+def _select(scope: _Scope, body: str, projection: str = "?this ?v") -> str:
+    return f"SELECT {projection} WHERE {{ {scope.focus} {body} }}"
+
+
+def _value_results(scope: _Scope, keep: Callable[[ox.Literal | ox.NamedNode | ox.BlankNode], bool] | None = None):
+    """Results for rows (?this, ?v): one per failing value node, sh:value the value."""
+
+    def results(solutions: list[ox.QuerySolution]) -> Iterator[_Result]:
+        for row in solutions:
+            value = row["v"]
+            if keep is None or keep(value):
+                yield _Result(row["this"], scope.shape, scope.path, value, scope.message)
+
+    return results
+
+
+def _focus_results(scope: _Scope):
+    """Results for rows (?this): one per failing focus node, no sh:value."""
+
+    def results(solutions: list[ox.QuerySolution]) -> Iterator[_Result]:
+        for row in solutions:
+            yield _Result(row["this"], scope.shape, scope.path, None, scope.message)
+
+    return results
+
+
+def _min_count(scope: _Scope, n: int) -> Check:
+    if n == 0:
+        query = _select(scope, "FILTER(false)", "?this")
+    elif n == 1:
+        query = _select(scope, f"FILTER NOT EXISTS {{ {scope.values} }}", "?this")
+    else:
+        query = _select(scope, f"OPTIONAL {{ {scope.values} }}", "?this") + f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
+    return Check(scope.name, f"sh:minCount {n}", query, _focus_results(scope))
+
+
+def _max_count(scope: _Scope, n: int) -> Check:
+    if n == 0:
+        query = _select(scope, f"FILTER EXISTS {{ {scope.values} }}", "?this")
+    else:
+        query = _select(scope, scope.values, "?this") + f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
+    return Check(scope.name, f"sh:maxCount {n}", query, _focus_results(scope))
+
+
+def _class(scope: _Scope, cls: URIRef) -> Check:
+    # Literals have no rdf:type, so they fail, as in pySHACL.
+    query = _select(scope, f"{scope.values} FILTER NOT EXISTS {{ {_has_class('?v', cls)} }}")
+    return Check(scope.name, f"sh:class {cls}", query, _value_results(scope))
+
+
+def _datatype(scope: _Scope, datatype: URIRef) -> Check:
+    # The query finds every value that is not a well-formed literal of the datatype as Oxigraph
+    # sees it; pySHACL's rules (rdflib's idea of ill-typed) have the last word on the literals of
+    # that datatype, which are few among the candidates.
+    query = _select(scope, f"{scope.values} FILTER(!{_datatype_test('?v', datatype)})")
+    keep = lambda v: not _datatype_conforms(v, datatype)  # noqa: E731
+    return Check(scope.name, f"sh:datatype {datatype}", query, _value_results(scope, keep))
+
+
+def _in(scope: _Scope, allowed: list[Node]) -> Check:
+    test = " || ".join(f"sameTerm(?v, {_sparql_term(a)})" for a in allowed)
+    query = _select(scope, f"{scope.values} FILTER(!({test}))")
+    return Check(scope.name, "sh:in", query, _value_results(scope))
+
+
+def _pattern(scope: _Scope, pattern: str) -> Check:
+    regex = _sparql_string(_to_rust_regex(pattern))
+    query = _select(scope, f"{scope.values} FILTER(isBlank(?v) || !REGEX(STR(?v), {regex}))")
+    return Check(scope.name, f"sh:pattern {pattern}", query, _value_results(scope))
+
+
+def _min_inclusive(scope: _Scope, minimum: Literal) -> Check:
+    # Values that SPARQL cannot show to be >= the minimum are candidates; pySHACL's comparison
+    # (rdflib's ordering of literals) decides.
+    query = _select(scope, f"{scope.values} FILTER(!COALESCE(?v >= {_sparql_term(minimum)}, false))")
+    keep = lambda v: not _min_inclusive_conforms(_to_rdflib(v), minimum)  # noqa: E731
+    return Check(scope.name, f"sh:minInclusive {minimum}", query, _value_results(scope, keep))
+
+
+def _max_length(scope: _Scope, n: int) -> Check:
+    query = _select(scope, f"{scope.values} FILTER(isBlank(?v) || STRLEN(STR(?v)) > {n})")
+    return Check(scope.name, f"sh:maxLength {n}", query, _value_results(scope))
+
+
+@dataclass(frozen=True)
+class _Member:
+    kind: str  # "datatype", "class" or "path"
+    term: URIRef | None
+    pattern: str  # for "path": a triple pattern from ?v
+
+
+def _or(scope: _Scope, members: list[_Member]) -> Check:
+    tests = []
+    for m in members:
+        if m.kind == "datatype":
+            tests.append(_datatype_test("?v", m.term))
+        elif m.kind == "class":
+            tests.append(f"EXISTS {{ {_has_class('?v', m.term)} }}")
+        else:
+            tests.append(f"EXISTS {{ {m.pattern} }}")
+    query = _select(scope, f"{scope.values} FILTER(!({' || '.join(tests)}))")
+    datatypes = [m.term for m in members if m.kind == "datatype"]
+    keep = lambda v: not any(_datatype_conforms(v, d) for d in datatypes)  # noqa: E731
+    return Check(scope.name, "sh:or", query, _value_results(scope, keep if datatypes else None))
+
+
+# -- SHACL-SPARQL -------------------------------------------------------------------------------
+
+_UNSUPPORTED_SPARQL = [
+    (re.compile(r"\bMINUS\s*\{", re.I), "MINUS (not allowed in SPARQL constraints)"),
+    (re.compile(r"\bVALUES\s*[\(\{\?\$]", re.I), "VALUES (not allowed in SPARQL constraints)"),
+    (re.compile(r"\bSERVICE\b", re.I), "SERVICE (not allowed in SPARQL constraints)"),
+    (re.compile(r"[\$\?](PATH|currentShape|shapesGraph)\b"), "the pre-bound variable $\\1"),
+    (re.compile(r"\bAS\s+[\$\?]this\b", re.I), "re-binding $this with AS"),
+]
+
+
+def _sparql(scope: _Scope, name: str, select: str, prefixes: dict[str, str], message: str | None) -> Check:
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+    for regex, feature in _UNSUPPORTED_SPARQL:
+        found = regex.search(select)
+        if found:
+            raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: {found.expand(feature)}")
+    projected = _check_select(prologue + select, name)
+    brace = _where_brace(select, name)
+    # $this is joined to the focus nodes by putting the target pattern first in the WHERE
+    # group: the query then runs once for all focus nodes, with the meaning of pySHACL's
+    # pre-binding of $this (filters, EXISTS and OPTIONAL see ?this bound).
+    query = prologue + select[: brace + 1] + f" {scope.focus} " + select[brace + 1 :]
+    others = [v for v in projected if v not in ("this", "path", "value")]
+
+    def results(solutions: list[ox.QuerySolution]) -> Iterator[_Result]:
+        seen = set()
+        for row in solutions:
+            focus, path, value = row["this"], _get(row, "path"), _get(row, "value")
+            bound = {v: row[v] for v in others if row[v] is not None}
+            key = (focus, path, value, tuple(sorted(bound.items(), key=lambda kv: kv[0])))
+            if key in seen:
+                continue
+            seen.add(key)
+            yield _Result(
+                focus,
+                scope.shape,
+                _to_rdflib(path) if path is not None else None,
+                value,
+                _fill_message(message, bound, focus, path, value if value is not None else focus),
+            )
+
+    return Check(name, "sh:sparql", query, results)
+
+
+def _get(row: ox.QuerySolution, variable: str):
+    try:
+        return row[variable]
+    except (KeyError, IndexError):
+        return None
+
+
+def _check_select(text: str, name: str) -> list[str]:
+    """Parse the query (with rdflib, for a clear syntax error) and check that it can run once for
+    all focus nodes: $this projected, no LIMIT/OFFSET, no aggregation that is not grouped by $this."""
+    try:
+        query = prepareQuery(text)
+    except Exception as exc:  # pyparsing raises its own exception types
+        raise UnsupportedShapeError(f"shape {name}: the sh:select query does not parse: {exc}") from exc
+    algebra = query.algebra
+    if algebra.name != "SelectQuery":
+        raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: a query that is not a SELECT")
+    if algebra.get("datasetClause"):
+        raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: FROM in a SPARQL constraint")
+    projected = [str(v) for v in algebra["PV"]]
+    if "failure" in projected:
+        raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: the ?failure variable")
+    if "this" not in projected:
+        raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: a query that does not select $this")
+    node = algebra.p
+    while isinstance(node, CompValue):
+        if node.name == "Slice":
+            raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: LIMIT or OFFSET in a SPARQL constraint")
+        if node.name == "Group" and Variable("this") not in (node.get("expr") or []):
+            raise UnsupportedShapeError(
+                f"shape {name}: not supported by the fast SHACL engine: aggregation that is not grouped by $this"
+            )
+        if node.name not in ("Project", "Distinct", "Reduced", "OrderBy", "Extend", "Filter", "AggregateJoin", "Group"):
+            break
+        node = node.p
+    return projected
+
+
+def _where_brace(text: str, name: str) -> int:
+    """The position of the brace that opens the WHERE group of a SELECT query: the first '{'
+    outside comments, strings and IRIs."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote) - 1
+        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
+            i = text.index(">", i)
+        elif c == "{":
+            if re.search(r"\bEXISTS\b", text[:i], re.I):
+                raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: EXISTS in the SELECT clause")
+            return i
+        i += 1
+    raise UnsupportedShapeError(f"shape {name}: the sh:select query has no WHERE group")
+
+
+def _fill_message(message: str | None, bound: dict, this, path, value) -> str | None:
+    """pySHACL's {?var} substitution, in its order: other variables, then this, path, value."""
+    if message is None:
+        return None
+    values = {var: _to_rdflib(term) for var, term in bound.items()}
+    for var, term in (("this", this), ("path", path), ("value", value)):
+        if term is not None:
+            values[var] = _to_rdflib(term)
+    for var, term in values.items():
+        message = re.sub("{{[?$]{}}}".format(var), str(term), message)
+    return message
+
+
+# ---------------------------------------------------------------------------------------------
+# Value tests: SPARQL expressions, and pySHACL's rules for the candidates they leave
+# ---------------------------------------------------------------------------------------------
+
+# XSD datatypes Oxigraph can cast to: a literal of one of these is well-formed if it casts.
+_CASTABLE = {
+    XSD[t]
+    for t in (
+        "string boolean integer decimal double float date dateTime time gYearMonth gYear gMonthDay gDay gMonth "
+        "duration yearMonthDuration dayTimeDuration"
+    ).split()
+}
+
+
+def _datatype_test(var: str, datatype: URIRef) -> str:
+    """A SPARQL expression true only for values pySHACL surely accepts for sh:datatype."""
+    if datatype == RDFS.Literal:
+        return f"isLiteral({var})"
+    same = f"isLiteral({var}) && datatype({var}) = {_iri(datatype)}"
+    if datatype in (XSD.string, RDF.langString):
+        return f"({same})"
+    if datatype not in _CASTABLE:
+        return "false"  # every value is a candidate; Python decides
+    test = f"{same} && COALESCE(isLiteral({_iri(datatype)}({var})), false)"
+    if datatype in (XSD.date, XSD.dateTime):
+        # Python's dates (rdflib) only know the years 1 to 9999.
+        test += f" && COALESCE(YEAR({var}) >= 1 && YEAR({var}) <= 9999, false)"
+    return f"({test})"
+
+
+_PYTHON_TYPES = {
+    XSD.string: (str, bytes),
+    RDF.langString: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
+
+
+def _datatype_conforms(term, datatype: URIRef) -> bool:
+    """pySHACL's DatatypeConstraintComponent on one value."""
+    with _quiet_rdflib():
+        v = _to_rdflib(term)
+    if not isinstance(v, Literal):
+        return False
+    if v.datatype == datatype:
+        return getattr(v, "ill_typed", None) is not True and _actual_datatype(v, datatype)
+    if datatype == RDFS.Literal:
+        return True
+    if datatype == RDFS.Datatype and v.datatype:
+        return True
+    if v.datatype is None and v.language is None and datatype == XSD.string:
+        return _actual_datatype(v, datatype)
+    if datatype == RDF.langString and v.language:
+        return _actual_datatype(v, datatype)
+    return False
+
+
+def _actual_datatype(v: Literal, datatype: URIRef) -> bool:
+    expected = _PYTHON_TYPES.get(datatype)
+    return True if expected is None else isinstance(v.value, expected)
+
+
+def _min_inclusive_conforms(v: Node, minimum: Literal) -> bool:
+    """pySHACL's MinInclusiveConstraintComponent on one value."""
+    if not isinstance(v, Literal):
+        return False
+    if isinstance(minimum.value, str) != isinstance(v.value, str):
+        return False
+    try:
+        return compare_literal(v, minimum) >= 0
+    except (TypeError, NotImplementedError):
+        return False
+
+
+def _has_class(var: str, cls: URIRef) -> str:
+    return f"{var} {_iri(RDF.type)}/{_iri(RDFS.subClassOf)}* {_iri(cls)} ."
+
+
+def _to_rust_regex(pattern: str) -> str:
+    """Python's `$` (pySHACL uses Python's re) also matches before a final newline; Oxigraph's
+    regex engine's does not. Other constructs are the same in both for the patterns SHACL uses;
+    ones Oxigraph lacks (look-around, back-references) make the query fail with a clear error."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]" or (out and out[-1] in ("[", "[^"))
+        elif c == "[":
+            in_class = True
+            if pattern.startswith("[^", i):
+                out.append("[^")
+                i += 2
+                continue
+        elif c == "$":
+            c = r"(?:\n?$)"
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Terms
+# ---------------------------------------------------------------------------------------------
+
+
+def _iri(term: URIRef) -> str:
+    return f"<{term}>"
+
+
+def _sparql_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return _iri(term)
+    if isinstance(term, Literal):
+        return term.n3()
+    raise UnsupportedShapeError(f"not supported by the fast SHACL engine: the blank node {term} as a value in a shape")
+
+
+def _sparql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def _to_rdflib(term) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        # Turtle's "abc" is xsd:string in RDF 1.1 (Oxigraph) and a plain literal in rdflib.
+        return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
+    raise ToolError(f"cannot show the RDF term {term} (quoted triples are not supported)")
+
+
+def _display_graph(shapes: Graph, prefixes: Graph | Mapping[str, str] | None) -> Graph:
+    if isinstance(prefixes, Graph):
+        return prefixes
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in (shapes.namespaces() if prefixes is None else prefixes.items()):
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+@contextmanager
+def _quiet_rdflib():
+    """rdflib logs a warning with a traceback for every ill-typed literal it is given; the
+    validation reports those literals itself."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
