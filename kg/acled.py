@@ -140,6 +140,7 @@ class ColumnRule:
     index: int
     predicate: str
     convert: Callable[[str], str]
+    required: bool
 
 
 @dataclass
@@ -212,7 +213,8 @@ class AcledMapping:
             if column in index:
                 # Values repeat a lot (dates, counts, concepts, sources): convert each once.
                 convert = lru_cache(maxsize=65536)(self._converter(column, rule))
-                rules.append(ColumnRule(column, index[column], iri(self.expand(rule["predicate"])), convert))
+                rules.append(ColumnRule(column, index[column], iri(self.expand(rule["predicate"])), convert,
+                                        bool(rule.get("required", False))))
         label_parts: list[tuple[str, int | None]] = []
         for text, column, _, _ in string.Formatter().parse(event["label"]):
             if text:
@@ -468,6 +470,8 @@ class Importer:
         out = [f"{subject} {RDF_TYPE} {plan.event_class} .\n", f"{subject} {SOURCE} {plan.dataset} .\n"]
         for rule in plan.rules:
             value = cells[rule.index]
+            if not value and rule.required:
+                raise RowProblem(rule.column, f"the {rule.column.replace('_', ' ')} is empty", "ACLED fills this column in every row.")
             if value:
                 try:
                     out.append(f"{subject} {rule.predicate} {rule.convert(value)} .\n")

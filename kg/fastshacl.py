@@ -41,7 +41,6 @@ from decimal import Decimal
 import pyoxigraph as ox
 from pyshacl.rdfutil import compare_literal
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -147,7 +146,7 @@ class Check:
 # The SHACL terms each kind of shape may use. Other predicates outside the SHACL namespace are
 # not SHACL features and are ignored, as pySHACL ignores them.
 _NON_VALIDATING = {SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
-_VALUE_PARAMETERS = {SH["class"], SH.datatype, SH["in"], SH.pattern, SH.minInclusive, SH.maxLength, SH["or"]}
+_VALUE_PARAMETERS = {URIRef(str(SH) + name) for name in ("class", "datatype", "in", "pattern", "minInclusive", "maxLength", "or")}
 _NODE_SHAPE_TERMS = {SH.targetClass, SH.property, SH.sparql, SH.message, SH.deactivated} | _VALUE_PARAMETERS | _NON_VALIDATING
 _PROPERTY_SHAPE_TERMS = {SH.path, SH.minCount, SH.maxCount, SH.message, SH.deactivated} | _VALUE_PARAMETERS | _NON_VALIDATING
 _SPARQL_CONSTRAINT_TERMS = {SH.select, SH.message, SH.prefixes, SH.deactivated}
@@ -173,36 +172,32 @@ class _Compiler:
         self.used: set[Node] = set()  # every node of the shapes graph that was understood
 
     # -- shapes ---------------------------------------------------------------------------
+    # Every shape is compiled in full, even when deactivated or without targets, so that
+    # anything unsupported in it is reported.
 
     def node_shape(self, shape: Node) -> list[Check]:
         g = self.g
         name = self.name(shape)
         self.used.add(shape)
         if g.value(shape, SH.path) is not None:
-            raise self.unsupported(shape, "a property shape with targets of its own (sh:path on a shape that is not the object of sh:property)")
+            raise self.unsupported(shape, "a property shape that is not the object of an sh:property")
         self.check_terms(shape, _NODE_SHAPE_TERMS, "node shape")
         self.check_types(shape)
-        if self.deactivated(shape):
-            return []
         classes = sorted(g.objects(shape, SH.targetClass), key=str)
         for cls in classes:
             if not isinstance(cls, URIRef):
                 raise self.unsupported(shape, f"sh:targetClass {self.show(cls)} (only IRIs are supported)")
-        if not classes:
-            # No targets: pySHACL validates such a shape only when another shape refers to it,
-            # which no supported feature does; still, its parts must be supported.
-            focus = "FILTER(false)"
-        else:
-            union = " UNION ".join(f"{{ ?this {_iri(RDF.type)}/{_iri(RDFS.subClassOf)}* {_iri(c)} }}" for c in classes)
-            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
-        message = self.message(shape)
-        scope = _Scope(shape, name, focus, None, "BIND(?this AS ?v)", message)
+        union = " UNION ".join(f"{{ ?this {_iri(RDF.type)}/{_iri(RDFS.subClassOf)}* {_iri(c)} }}" for c in classes)
+        focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        scope = _Scope(shape, name, focus, None, "BIND(?this AS ?v)", self.message(shape))
         checks = self.value_checks(scope, node_level=True)
         for prop in sorted(g.objects(shape, SH.property), key=str):
             checks += self.property_shape(prop, parent=scope)
         for constraint in sorted(g.objects(shape, SH.sparql), key=str):
             checks += self.sparql_constraint(constraint, scope)
-        return checks
+        # Without targets, pySHACL validates a shape only when another shape refers to it,
+        # which none of the supported features does.
+        return [] if self.deactivated(shape) or not classes else checks
 
     def property_shape(self, shape: Node, parent: _Scope) -> list[Check]:
         g = self.g
@@ -210,14 +205,11 @@ class _Compiler:
         name = f"{parent.name} (property shape {self.name(shape)})" if isinstance(shape, BNode) else self.name(shape)
         self.check_terms(shape, _PROPERTY_SHAPE_TERMS, "property shape", name)
         self.check_types(shape, name)
-        if self.deactivated(shape):
-            return []
         path = g.value(shape, SH.path)
         if path is None:
             raise self.unsupported(shape, "an sh:property value without sh:path", name)
-        pattern = self.path_pattern(path, name)
-        message = self.message(shape)
-        scope = _Scope(shape, name, parent.focus, path, pattern.replace("?x", "?this").replace("?y", "?v"), message)
+        step = self.path(path, name)
+        scope = _Scope(shape, name, parent.focus, path, step("?this", "?v"), self.message(shape))
         checks = []
         min_count = self.integer(shape, SH.minCount, name)
         if min_count is not None:
@@ -225,38 +217,41 @@ class _Compiler:
         max_count = self.integer(shape, SH.maxCount, name)
         if max_count is not None:
             checks.append(_max_count(scope, max_count))
-        return checks + self.value_checks(scope, node_level=False)
+        checks += self.value_checks(scope, node_level=False)
+        if checks and scope.message is None:
+            raise self.unsupported(
+                shape, "a property shape without sh:message (pySHACL would make up a generic message); add an sh:message", name
+            )
+        return [] if self.deactivated(shape) else checks
 
     def value_checks(self, scope: _Scope, *, node_level: bool) -> list[Check]:
-        """The components that test each value node: same at node and property level."""
-        g, shape = self.g, scope.shape
-        present = [p for p in (SH["class"], SH.datatype, SH["in"], SH.pattern, SH.minInclusive, SH.maxLength, SH["or"]) if g.value(shape, p) is not None]
-        if present and scope.message is None:
-            kind = "node shape" if node_level else "property shape"
-            raise self.unsupported(
-                shape,
-                f"a {kind} without sh:message (pySHACL would report a generic message of its own); add an sh:message",
-                scope.name,
-            )
+        """The components that test each value node: the same at node and property level."""
+        g, shape, name = self.g, scope.shape, scope.name
         checks = []
-        for parameter in present:
+        for parameter in _VALUE_PARAMETERS_IN_ORDER:
             value = g.value(shape, parameter)
-            if parameter == SH["class"]:
-                checks.append(_class(scope, self.iri(value, parameter, scope.name)))
+            if value is None:
+                continue
+            if node_level and scope.message is None:
+                raise self.unsupported(
+                    shape, "a node shape with constraints of its own but no sh:message (pySHACL would make up a generic message)"
+                )
+            if parameter == SH_class:
+                checks.append(_class(scope, self.iri(value, parameter, name)))
             elif parameter == SH.datatype:
-                checks.append(_datatype(scope, self.datatype(value, scope.name)))
-            elif parameter == SH["in"]:
-                checks.append(_in(scope, self.list_items(value, parameter, scope.name)))
+                checks.append(_datatype(scope, self.datatype(value, name)))
+            elif parameter == SH_in:
+                checks.append(_in(scope, [self.term(v, name) for v in self.list_items(value, parameter, name)]))
             elif parameter == SH.pattern:
-                checks.append(_pattern(scope, self.pattern(value, scope.name)))
+                checks.append(_pattern(scope, self.pattern(value, name)))
             elif parameter == SH.minInclusive:
                 if not isinstance(value, Literal):
-                    raise self.unsupported(shape, f"sh:minInclusive {self.show(value)} (must be a literal)", scope.name)
+                    raise self.unsupported(shape, f"sh:minInclusive {self.show(value)} (must be a literal)", name)
                 checks.append(_min_inclusive(scope, value))
             elif parameter == SH.maxLength:
-                checks.append(_max_length(scope, self.integer(shape, SH.maxLength, scope.name)))
-            elif parameter == SH["or"]:
-                members = [self.or_member(m, scope.name) for m in self.list_items(value, parameter, scope.name)]
+                checks.append(_max_length(scope, self.integer(shape, SH.maxLength, name)))
+            elif parameter == SH_or:
+                members = [self.or_member(m, name) for m in self.list_items(value, parameter, name)]
                 checks.append(_or(scope, members))
         return checks
 
@@ -264,20 +259,17 @@ class _Compiler:
         """A member of sh:or: [sh:datatype X], [sh:class X] or [sh:path P ; sh:minCount 1]."""
         g = self.g
         self.used.add(member)
-        terms = {p for p in g.predicates(member, None) if p in SH and p not in _NON_VALIDATING | {SH.message}}
         self.check_types(member, name)
+        terms = {p for p in g.predicates(member, None) if _is_shacl(p) and p not in _NON_VALIDATING | {SH.message}}
         if terms == {SH.datatype}:
             return _Member("datatype", self.datatype(g.value(member, SH.datatype), name), "")
-        if terms == {SH["class"]}:
-            return _Member("class", self.iri(g.value(member, SH["class"]), SH["class"], name), "")
+        if terms == {SH_class}:
+            return _Member("class", self.iri(g.value(member, SH_class), SH_class, name), "")
         if terms == {SH.path, SH.minCount} and self.integer(member, SH.minCount, name) == 1:
-            pattern = self.path_pattern(g.value(member, SH.path), name)
-            return _Member("path", None, pattern.replace("?x", "?v").replace("?y", "?orValue"))
-        shown = ", ".join(sorted(self.show(p) for p in terms)) or "nothing"
+            return _Member("path", None, self.path(g.value(member, SH.path), name)("?v", "?orValue"))
+        shown = ", ".join(sorted(self.show(p) for p in terms)) or "no constraint"
         raise self.unsupported(
-            member,
-            f"an sh:or member with {shown} (supported: [sh:datatype X], [sh:class X], [sh:path P ; sh:minCount 1])",
-            name,
+            member, f"an sh:or member with {shown} (supported: [sh:datatype X], [sh:class X], [sh:path P ; sh:minCount 1])", name
         )
 
     def sparql_constraint(self, constraint: Node, scope: _Scope) -> list[Check]:
@@ -288,32 +280,29 @@ class _Compiler:
         for t in g.objects(constraint, RDF.type):
             if t != SH.SPARQLConstraint:
                 raise self.unsupported(constraint, f"rdf:type {self.show(t)} on an sh:sparql value", name)
-        if self.deactivated(constraint):
-            return []
         select = g.value(constraint, SH.select)
         if not isinstance(select, Literal):
-            raise self.unsupported(constraint, "an sh:sparql constraint without an sh:select query (sh:ask is not supported)", name)
+            raise self.unsupported(constraint, "an sh:sparql constraint without an sh:select query", name)
         own = self.message(constraint, name)
         if own is not None and scope.message is not None:
             raise self.unsupported(
-                constraint,
-                "sh:message on both the node shape and its SPARQL constraint (pySHACL reports both, in no fixed order)",
-                name,
+                constraint, "sh:message on both a node shape and its SPARQL constraint (pySHACL reports both, in no fixed order)", name
             )
         prefixes = self.sparql_prefixes(constraint, name)
-        return [_sparql(scope, name, str(select), prefixes, own if own is not None else scope.message)]
+        check = _sparql(scope, name, str(select), prefixes, own if own is not None else scope.message)
+        return [] if self.deactivated(constraint) else [check]
 
     # -- parameters -------------------------------------------------------------------------
 
-    def path_pattern(self, path: Node, name: str) -> str:
-        """A SPARQL triple pattern from ?x to ?y along a supported path."""
+    def path(self, path: Node, name: str) -> Callable[[str, str], str]:
+        """A supported sh:path, as a function (subject, object) -> SPARQL triple pattern."""
         if isinstance(path, URIRef):
-            return f"?x {_iri(path)} ?y ."
+            return lambda s, o: f"{s} {_iri(path)} {o} ."
         if isinstance(path, BNode):
             self.used.add(path)
             inverse = self.g.value(path, SH.inversePath)
             if isinstance(inverse, URIRef) and set(self.g.predicate_objects(path)) == {(SH.inversePath, inverse)}:
-                return f"?y {_iri(inverse)} ?x ."
+                return lambda s, o: f"{o} {_iri(inverse)} {s} ."
         raise self.unsupported(None, f"the path {self.describe(path)} (supported: an IRI, or [sh:inversePath IRI])", name)
 
     def datatype(self, value: Node, name: str) -> URIRef:
@@ -336,13 +325,18 @@ class _Compiler:
         value = self.g.value(shape, parameter)
         if value is None:
             return None
-        if not (isinstance(value, Literal) and isinstance(value.value, int) and not isinstance(value.value, bool) and value.value >= 0):
+        if not (isinstance(value, Literal) and type(value.value) is int and value.value >= 0):
             raise self.unsupported(shape, f"{self.show(parameter)} {self.show(value)} (must be a non-negative integer)", name)
         return value.value
 
     def iri(self, value: Node, parameter: URIRef, name: str) -> URIRef:
         if not isinstance(value, URIRef):
             raise self.unsupported(None, f"{self.show(parameter)} {self.show(value)} (must be an IRI)", name)
+        return value
+
+    def term(self, value: Node, name: str) -> Node:
+        if isinstance(value, BNode):
+            raise self.unsupported(None, "a blank node as a value in sh:in", name)
         return value
 
     def list_items(self, head: Node, parameter: URIRef, name: str) -> list[Node]:
@@ -356,16 +350,13 @@ class _Compiler:
             node = self.g.value(node, RDF.rest)
         if not items:
             raise self.unsupported(None, f"an empty {self.show(parameter)} list", name)
-        return list(Collection(self.g, head)) if items else items
+        return items
 
     def message(self, node: Node, name: str | None = None) -> str | None:
         messages = list(self.g.objects(node, SH.message))
         if len(messages) > 1:
             raise self.unsupported(node, "more than one sh:message (pySHACL would report them all, in no fixed order)", name)
-        if not messages:
-            return None
-        message = messages[0]
-        return str(message.value) if isinstance(message, Literal) and message.value is not None else str(message)
+        return str(messages[0]) if messages else None
 
     def deactivated(self, node: Node) -> bool:
         value = self.g.value(node, SH.deactivated)
@@ -373,11 +364,11 @@ class _Compiler:
 
     def sparql_prefixes(self, constraint: Node, name: str) -> dict[str, str]:
         """The prefixes pySHACL declares for a SPARQL constraint: rdf, rdfs, owl, and those
-        declared (sh:declare) by the sh:prefixes node or, failing that, by every ontology."""
+        declared (sh:declare) by its sh:prefixes node and, unless that node is an ontology with
+        declarations of its own, by every ontology of the shapes graph."""
         g = self.g
-        prefixes = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
         ontologies = set(g.subjects(RDF.type, OWL.Ontology))
-        graph_declares = set(g.objects(g.identifier, SH.declare)) if g.identifier else set()
+        graph_declares = set(g.objects(g.identifier, SH.declare))
         global_declares = graph_declares.union(*(set(g.objects(o, SH.declare)) for o in ontologies))
         declared: dict[str, str] = {}
         for holder in g.objects(constraint, SH.prefixes):
@@ -386,21 +377,19 @@ class _Compiler:
             for declare in declares:
                 self.used.add(declare)
                 prefix, namespace = g.value(declare, SH.prefix), g.value(declare, SH.namespace)
-                if not isinstance(prefix, Literal) or namespace is None:
-                    raise self.unsupported(declare, "an sh:declare without one sh:prefix and one sh:namespace", name)
-                if declared.get(str(prefix), str(namespace)) != str(namespace):
+                if not isinstance(prefix, Literal) or not isinstance(namespace, Literal):
+                    raise self.unsupported(declare, "an sh:declare without one sh:prefix and one sh:namespace literal", name)
+                if declared.setdefault(str(prefix), str(namespace)) != str(namespace):
                     raise self.unsupported(declare, f"the prefix {prefix} declared for two namespaces", name)
-                declared[str(prefix)] = str(namespace)
-        prefixes.update(declared)
-        return prefixes
+        return {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)} | declared
 
     # -- checks of the shapes graph ---------------------------------------------------------
 
     def check_terms(self, node: Node, allowed: set[URIRef], kind: str, name: str | None = None) -> None:
-        for p in set(self.g.predicates(node, None)):
-            if p in SH and p not in allowed:
+        for p in sorted(set(self.g.predicates(node, None))):
+            if _is_shacl(p) and p not in allowed:
                 raise self.unsupported(node, f"{self.show(p)} on a {kind}", name)
-            if p in SH and p not in _MULTI_VALUED and len(set(self.g.objects(node, p))) > 1:
+            if _is_shacl(p) and p not in _MULTI_VALUED and len(set(self.g.objects(node, p))) > 1:
                 raise self.unsupported(node, f"more than one value of {self.show(p)}", name)
 
     def check_types(self, node: Node, name: str | None = None) -> None:
@@ -408,23 +397,21 @@ class _Compiler:
         for t in self.g.objects(node, RDF.type):
             if t in class_types:
                 raise self.unsupported(node, f"a shape that is also a class ({self.show(t)}): implicit class targets", name)
-            if t in SH and t not in _SHAPE_TYPES:
+            if _is_shacl(t) and t not in _SHAPE_TYPES:
                 raise self.unsupported(node, f"rdf:type {self.show(t)} on a shape", name)
-        if SH.severity in set(self.g.predicates(node, None)):
-            raise self.unsupported(node, "sh:severity", name)
 
     def check_nothing_left(self) -> None:
-        """Any node with SHACL terms that no supported construct accounts for (custom constraint
-        components, rules, functions, shapes reached only by unsupported features) is refused."""
-        allowed_elsewhere = {SH.declare, SH.prefix, SH.namespace}
+        """A node with SHACL terms that no supported construct accounts for (a custom constraint
+        component, a rule, a function, a shape reached only through an unsupported feature...)
+        is refused rather than silently ignored."""
         for subject in sorted(set(self.g.subjects(None, None)), key=str):
             if subject in self.used:
                 continue
-            terms = {p for p in self.g.predicates(subject, None) if p in SH and p not in allowed_elsewhere}
-            types = {t for t in self.g.objects(subject, RDF.type) if t in SH}
-            if terms or types:
-                shown = ", ".join(sorted(self.show(t) for t in terms | types))
-                raise self.unsupported(subject, f"{shown}, outside any supported shape")
+            terms = {p for p in self.g.predicates(subject, None) if _is_shacl(p) and p != SH.declare}
+            terms |= {t for t in self.g.objects(subject, RDF.type) if _is_shacl(t)}
+            if terms and not (terms <= {SH.prefix, SH.namespace} and self.g.value(None, SH.declare, subject) is not None):
+                shown = ", ".join(sorted(self.show(t) for t in terms))
+                raise self.unsupported(subject, f"{shown}, outside any supported shape or constraint")
 
     # -- naming -----------------------------------------------------------------------------
 
@@ -441,7 +428,17 @@ class _Compiler:
     def describe(self, node: Node) -> str:
         if not isinstance(node, BNode):
             return self.show(node)
-        return " ; ".join(f"{self.show(p)} {self.show(o)}" for p, o in sorted(self.g.predicate_objects(node)))[:200] or "[]"
+        parts = sorted(f"{self.show(p)} {self.show(o)}" for p, o in self.g.predicate_objects(node))
+        text = " ; ".join(parts) or ""
+        return text if len(text) <= 120 else text[:117] + "..."
+
+
+SH_class, SH_in, SH_or = URIRef(str(SH) + "class"), URIRef(str(SH) + "in"), URIRef(str(SH) + "or")
+_VALUE_PARAMETERS_IN_ORDER = (SH_class, SH.datatype, SH_in, SH.pattern, SH.minInclusive, SH.maxLength, SH_or)
+
+
+def _is_shacl(term: Node) -> bool:
+    return isinstance(term, URIRef) and term.startswith(str(SH))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,7 +521,7 @@ def _min_inclusive(scope: _Scope, minimum: Literal) -> Check:
     # Values that SPARQL cannot show to be >= the minimum are candidates; pySHACL's comparison
     # (rdflib's ordering of literals) decides.
     query = _select(scope, f"{scope.values} FILTER(!COALESCE(?v >= {_sparql_term(minimum)}, false))")
-    keep = lambda v: not _min_inclusive_conforms(_to_rdflib(v), minimum)  # noqa: E731
+    keep = lambda v: not _min_inclusive_conforms(v, minimum)  # noqa: E731
     return Check(scope.name, f"sh:minInclusive {minimum}", query, _value_results(scope, keep))
 
 
@@ -743,8 +740,10 @@ def _actual_datatype(v: Literal, datatype: URIRef) -> bool:
     return True if expected is None else isinstance(v.value, expected)
 
 
-def _min_inclusive_conforms(v: Node, minimum: Literal) -> bool:
+def _min_inclusive_conforms(term, minimum: Literal) -> bool:
     """pySHACL's MinInclusiveConstraintComponent on one value."""
+    with _quiet_rdflib():
+        v = _to_rdflib(term)
     if not isinstance(v, Literal):
         return False
     if isinstance(minimum.value, str) != isinstance(v.value, str):
@@ -760,26 +759,24 @@ def _has_class(var: str, cls: URIRef) -> str:
 
 
 def _to_rust_regex(pattern: str) -> str:
-    """Python's `$` (pySHACL uses Python's re) also matches before a final newline; Oxigraph's
-    regex engine's does not. Other constructs are the same in both for the patterns SHACL uses;
-    ones Oxigraph lacks (look-around, back-references) make the query fail with a clear error."""
-    out, i, in_class = [], 0, False
+    """pySHACL matches sh:pattern with Python's re, whose `$` also matches before a final
+    newline; in Oxigraph's regex engine `$` is the end of the text only. Other constructs SHACL
+    patterns use mean the same in both; those Oxigraph lacks (look-around, back-references) make
+    the query fail with an error naming the shape."""
+    out, i, class_start = [], 0, None  # class_start: index of the first member of an open [...]
     while i < len(pattern):
         c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
+        if c == "\\":
             out.append(pattern[i : i + 2])
             i += 2
             continue
-        if in_class:
-            in_class = c != "]" or (out and out[-1] in ("[", "[^"))
+        if class_start is not None:
+            if c == "]" and i > class_start:
+                class_start = None
         elif c == "[":
-            in_class = True
-            if pattern.startswith("[^", i):
-                out.append("[^")
-                i += 2
-                continue
+            class_start = i + (2 if pattern.startswith("[^", i) else 1)
         elif c == "$":
-            c = r"(?:\n?$)"
+            c = "(?:\\n?$)"
         out.append(c)
         i += 1
     return "".join(out)
