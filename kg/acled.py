@@ -439,6 +439,8 @@ class Importer:
         self.places: dict[tuple[str, ...], str] = {}
         self.actors: dict[str, str] = {}
         self.actor_type_seen: set[tuple[str, str]] = set()
+        self.linked: set[str] = set()  # curated places whose triples were written
+        self.classed: set[str] = set()  # actors given a class from their actor type
         self.events: dict[str, int] = {}
         self.country_codes: dict[str, str] = {}
 
@@ -449,10 +451,14 @@ class Importer:
         self.new_places: dict[tuple[str, ...], str] = {}
         self.new_actors: dict[str, str] = {}
         self.new_types: set[tuple[str, str]] = set()
+        self.new_linked: set[str] = set()
+        self.new_classed: set[str] = set()
         lines = self._row(cells)
         self.places.update(self.new_places)
         self.actors.update(self.new_actors)
         self.actor_type_seen.update(self.new_types)
+        self.linked.update(self.new_linked)
+        self.classed.update(self.new_classed)
         self.events[cells[self.plan.index["event_id_cnty"]].strip()] = line
         return lines
 
@@ -525,20 +531,27 @@ class Importer:
         else:
             linked = gazetteer.by_name.get((parent, normalised(name)))
         if linked is not None:
-            out.extend(gazetteer.triples[linked])
+            # Two spellings can link to one curated place: its triples are written once.
+            if linked not in self.linked and linked not in self.new_linked:
+                self.new_linked.add(linked)
+                out.extend(gazetteer.triples[linked])
             if not any(normalised(name) == normalised(label) for label in self._labels(linked)):
                 out.append(f"{linked} {SKOS_ALT_LABEL} {literal(name)} .\n")
-            return linked
-        node = iri(self.base + self.place_template.format(path="/".join(slug(part) for part in path)))
-        out.append(f"{node} {RDF_TYPE} {cls} .\n")
-        out.append(f"{node} {RDFS_LABEL} {literal(name)} .\n")
-        if parent:
-            out.append(f"{node} {LOCATED_IN} {parent} .\n")
-        elif depth == 0:
-            code = self.country_code(cells, name)
-            if code:
-                out.append(f"{node} {ISO_CODE} {literal(code)} .\n")
-        if latitude is not None and longitude is not None and cells[latitude] and cells[longitude]:
+            node = linked
+        else:
+            node = iri(self.base + self.place_template.format(path="/".join(slug(part) for part in path)))
+            out.append(f"{node} {RDF_TYPE} {cls} .\n")
+            out.append(f"{node} {RDFS_LABEL} {literal(name)} .\n")
+            if parent:
+                out.append(f"{node} {LOCATED_IN} {parent} .\n")
+            elif depth == 0:
+                code = self.country_code(cells, name)
+                if code:
+                    out.append(f"{node} {ISO_CODE} {literal(code)} .\n")
+        if (
+            latitude is not None and longitude is not None and cells[latitude] and cells[longitude]
+            and not any(f" {HAS_GEOMETRY} " in line for line in gazetteer.triples.get(node, ()))
+        ):
             lat, lon = float(cells[latitude]), float(cells[longitude])
             geometry = iri(node[1:-1] + "/geometry")
             out.append(f"{node} {HAS_GEOMETRY} {geometry} .\n")
@@ -584,6 +597,7 @@ class Importer:
         return self.country_codes[key] or None
 
     def actor_lines(self, cells: list[str], subject: str, country: str, out: list[str]) -> None:
+        linked: set[tuple[str, str]] = set()  # an actor named twice in a row is linked once
         for column, type_column, split, predicate in self.plan.actor_roles:
             value = cells[column]
             if not value.strip():
@@ -597,24 +611,30 @@ class Importer:
                 if node is None:
                     node = iri(self.base + self.actor_template.format(name=slug(name)))
                     self.new_actors[name] = node
-                    type_name = self._type_name(kind, column)
-                    cls = self.actor_classes.get(type_name or "", self.actor_default)
-                    out.append(f"{node} {RDF_TYPE} {cls} .\n")
+                    out.append(f"{node} {RDF_TYPE} {self.actor_default} .\n")
                     out.append(f"{node} {RDFS_LABEL} {literal(name)} .\n")
-                    if type_name == "State forces" and country:
-                        out.append(f"{node} {COUNTRY} {country} .\n")
                 if kind and (node, kind) not in self.actor_type_seen and (node, kind) not in self.new_types:
                     self.new_types.add((node, kind))
-                    concept = self.actor_types.get(kind)
-                    if concept is None:
-                        raise RowProblem(self.plan.header[type_column or 0], f"unknown actor type '{kind}'",
-                                         f"ACLED uses: {', '.join(k for k in self.actor_types if not k.isdigit())} (or codes 1-8).")
-                    out.append(f"{node} {ACTOR_TYPE} {concept} .\n")
-                out.append(f"{subject} {predicate} {node} .\n")
+                    self.type_lines(node, kind, type_column or 0, country, out)
+                if (predicate, node) not in linked:
+                    linked.add((predicate, node))
+                    out.append(f"{subject} {predicate} {node} .\n")
 
-    def _type_name(self, kind: str, column: int) -> str | None:
+    def type_lines(self, node: str, kind: str, type_column: int, country: str, out: list[str]) -> None:
+        """The actor type, and the class it implies, the first time the actor is seen with a
+        type (which may be after it was first seen without one, as an associated actor)."""
         concept = self.actor_types.get(kind)
-        return self.mapping.concept_labels.get(concept) if concept else None
+        if concept is None:
+            raise RowProblem(self.plan.header[type_column], f"unknown actor type '{kind}'",
+                             f"ACLED uses: {', '.join(k for k in self.actor_types if not k.isdigit())} (or codes 1-8).")
+        out.append(f"{node} {ACTOR_TYPE} {concept} .\n")
+        type_name = self.mapping.concept_labels.get(concept)
+        cls = self.actor_classes.get(type_name or "")
+        if cls is not None and node not in self.classed and node not in self.new_classed:
+            self.new_classed.add(node)
+            out.append(f"{node} {RDF_TYPE} {cls} .\n")
+            if type_name == "State forces" and country:
+                out.append(f"{node} {COUNTRY} {country} .\n")
 
 
 def import_acled(

@@ -73,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(handler=_build)
 
     validate = commands.add_parser("validate", help="SHACL-validate the built graph or an RDF file")
-    validate.add_argument("file", nargs="?", type=Path, help="an RDF file (default: the built graph)")
+    validate.add_argument("file", nargs="?", type=Path,
+                          help="an RDF file or a folder of imported shards (default: the built graph)")
+    validate.add_argument("--engine", choices=api.VALIDATION_ENGINES, default="pyshacl",
+                          help="pyshacl (the reference) or oxigraph (the same shapes as SPARQL queries, for large graphs)")
+    validate.add_argument("--store-dir", type=Path, metavar="DIR", help="validate an on-disk store made by 'kg store'")
     validate.set_defaults(handler=_validate)
 
     queries = commands.add_parser("queries", help="list the stored queries")
@@ -178,7 +182,7 @@ def _build(project: Project, args: argparse.Namespace) -> int:
 
 
 def _validate(project: Project, args: argparse.Namespace) -> int:
-    report = api.validate_file(project, args.file)
+    report = api.validate_file(project, args.file, engine=args.engine, store_dir=args.store_dir)
     print(report.render())
     return EXIT_OK if report.conforms else EXIT_INVALID_DATA
 

@@ -56,11 +56,14 @@ class ValidationReport:
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, index: RecordIndex | None = None) -> ValidationReport:
-    """Validate data against shapes. The ontology is mixed in so that class hierarchies are known."""
+    """Validate data against shapes. The ontology (with its vocabularies) is added to a copy of
+    the data, so that class hierarchies and concepts are known: pySHACL's own ont_graph mixing
+    left out the vocabularies' concepts."""
+    if ontology is not None:
+        data = data + ontology
     conforms, results, _text = pyshacl_validate(
         data,
         shacl_graph=shapes,
-        ont_graph=ontology,
         inference="none",
         advanced=True,
         allow_warnings=False,

@@ -167,3 +167,41 @@ def test_import_is_deterministic_and_quads_go_to_the_dataset_graph(project: Proj
     parsed = list(ox.parse(gzip.decompress(quads.files[0].read_bytes()), format=ox.RdfFormat.N_QUADS))
     assert {q.graph_name.value for q in parsed} == {"https://w3id.org/border-kg/id/source/acled-events-current"}
     assert len(parsed) == first.lines
+
+
+def test_actors_places_and_links_are_written_once_and_completely(project: Project, tmp_path: Path) -> None:
+    header = (FIXTURES / "events-current.csv").read_text(encoding="utf-8").splitlines()[0]
+    columns = header.split(",")
+
+    def row(**cells: str) -> str:
+        base = {"event_date": "2021-07-05", "year": "2021", "time_precision": "1", "disorder_type": "Political violence",
+                "event_type": "Battles", "sub_event_type": "Armed clash", "iso": "4", "region": "Caucasus and Central Asia",
+                "country": "Afghanistan", "fatalities": "0", "source": "Test", "source_scale": "National", "notes": "Test row."}
+        base.update(cells)
+        return ",".join(f'"{base.get(column, "")}"' for column in columns)
+
+    rows = [
+        # An actor first seen as an associated actor (no type), then as actor1 with a type.
+        row(event_id_cnty="T1", actor1="Taliban", inter1="Rebel group", assoc_actor_1="Group X",
+            admin1="Balkh", admin2="Shortepa", location="Shortepa"),
+        row(event_id_cnty="T2", actor1="Group X", inter1="Rebel group", admin1="Balkh", admin2="Shor Tepa", location="Shor Tepa"),
+        # actor1 named again among the associated actors: one link.
+        row(event_id_cnty="T3", actor1="Taliban", inter1="Rebel group", assoc_actor_1="Taliban", admin1="Balkh", admin2="Kaldar"),
+        # A location that is a curated place keeps ACLED's point.
+        row(event_id_cnty="T4", actor1="Taliban", inter1="Rebel group", iso="762", country="Tajikistan", admin1="Khatlon",
+            admin2="Shahritus", location="Shahritus border outpost", latitude="37.25", longitude="68.1"),
+    ]
+    csv_file = tmp_path / "probe.csv"
+    csv_file.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = import_acled(project, csv_file, tmp_path / "out")
+    lines = gzip.decompress(result.files[0].read_bytes()).decode("utf-8").splitlines()
+    assert len(lines) == len(set(lines)), [line for line in lines if lines.count(line) > 1][:3]
+    graph = graph_of(tmp_path / "out")
+    group_x = URIRef("https://w3id.org/border-kg/id/actor/acled-Group%20X")
+    assert (group_x, RDF.type, URIRef("https://w3id.org/border-kg/def#ArmedGroup")) in graph
+    outpost = URIRef("https://w3id.org/border-kg/id/place/tj-shahritus-outpost")
+    geometry = graph.value(outpost, URIRef("http://www.opengis.net/ont/geosparql#hasGeometry"))
+    assert geometry is not None
+    assert str(graph.value(geometry, URIRef("http://www.opengis.net/ont/geosparql#asWKT"))) == "POINT(68.1 37.25)"
+    report = validate(graph + project.ontology, project.shapes)
+    assert report.conforms, report.render()
