@@ -181,6 +181,8 @@ class AcledMapping:
                 for notation in vocabulary.objects(concept, SKOS.notation):
                     self.schemes.setdefault(str(scheme), {})[str(notation)] = iri(str(concept))
             self.concept_labels[iri(str(concept))] = str(vocabulary.value(concept, RDFS.label))
+        # Sorted, so that messages listing the choices read the same in every run.
+        self.schemes = {scheme: dict(sorted(notations.items())) for scheme, notations in self.schemes.items()}
         self.vocabulary = vocabulary
         self.sub_event_parent = {
             str(vocabulary.value(sub, SKOS.notation)): str(vocabulary.value(parent, SKOS.notation))

@@ -98,7 +98,8 @@ class Project:
             for scheme in self.ontology.objects(concept, SKOS.inScheme):
                 for notation in self.ontology.objects(concept, SKOS.notation):
                     schemes.setdefault(str(scheme), {})[str(notation)] = URIRef(concept)
-        return schemes
+        # Sorted, so that messages listing the choices read the same in every run.
+        return {scheme: dict(sorted(notations.items())) for scheme, notations in schemes.items()}
 
 
 def _parse(path: Path) -> Graph:

@@ -122,8 +122,8 @@ EXPECTED_PROBLEMS = [
     "tests/acled/events-broken.csv:6: row 5, field 'event_id_cnty': the event id AFG70001 was already imported from line 2.",
     "tests/acled/events-broken.csv:7: row 6, field 'year': the year 2020 does not match the event date (2021).",
     "tests/acled/events-broken.csv:8: row 7: the row has 14 cells, the header 31. Check for unquoted commas or a cut line.",
-    "tests/acled/events-broken.csv:9: row 8, field 'inter1': unknown actor type 'Rebl group'. ACLED uses: State forces, "
-    "Rebel group, Political militia, Identity militia, Rioters, Protesters, Civilians, External/Other forces (or codes 1-8).",
+    "tests/acled/events-broken.csv:9: row 8, field 'inter1': unknown actor type 'Rebl group'. ACLED uses: Civilians, "
+    "External/Other forces, Identity militia, Political militia, Protesters, Rebel group, Rioters, State forces (or codes 1-8).",
     "tests/acled/events-broken.csv:10: row 9, field 'latitude': 95.0, 70.9 is outside the globe. Latitude lies in -90..90, "
     "longitude in -180..180.",
     "tests/acled/events-broken.csv:11: row 10, field 'fatalities': 'many' is not a whole number.",
