@@ -52,7 +52,8 @@ from rdflib.term import Node, Variable
 
 from kg.errors import ToolError
 from kg.rdfmap import RecordIndex
-from kg.shacl import ValidationReport, Violation, make_violation, sort_violations
+from kg.terms import to_rdflib
+from kg.shacl import ValidationReport, make_violation, sort_violations
 
 __all__ = ["Check", "UnsupportedShapeError", "compile_shapes", "validate_store"]
 
@@ -86,9 +87,9 @@ def validate_store(
     with _quiet_rdflib():
         violations = sort_violations(
             make_violation(
-                focus=_to_rdflib(r.focus),
+                focus=to_rdflib(r.focus),
                 path=r.path,
-                value=_to_rdflib(r.value) if r.value is not None else None,
+                value=to_rdflib(r.value) if r.value is not None else None,
                 source_shape=r.source_shape,
                 message=r.message,
                 severity=SH.Violation,
@@ -520,7 +521,7 @@ def _in(scope: _Scope, allowed: list[Node]) -> Check:
 
 
 def _pattern(scope: _Scope, pattern: str) -> Check:
-    regex = _sparql_string(_to_rust_regex(pattern))
+    regex = str(ox.Literal(_to_rust_regex(pattern)))  # escaped by the RDF library
     query = _select(scope, f"{scope.values} FILTER(isBlank(?v) || !REGEX(STR(?v), {regex}))")
     return Check(scope.name, f"sh:pattern {pattern}", query, _value_results(scope))
 
@@ -597,7 +598,7 @@ def _sparql(scope: _Scope, name: str, select: str, prefixes: dict[str, str], mes
             yield _Result(
                 focus,
                 scope.shape,
-                _to_rdflib(path) if path is not None else None,
+                to_rdflib(path) if path is not None else None,
                 value,
                 _fill_message(message, bound, focus, path, value if value is not None else focus),
             )
@@ -672,10 +673,10 @@ def _fill_message(message: str | None, bound: dict, this, path, value) -> str | 
     """pySHACL's {?var} substitution, in its order: other variables, then this, path, value."""
     if message is None:
         return None
-    values = {var: _to_rdflib(term) for var, term in bound.items()}
+    values = {var: to_rdflib(term) for var, term in bound.items()}
     for var, term in (("this", this), ("path", path), ("value", value)):
         if term is not None:
-            values[var] = _to_rdflib(term)
+            values[var] = to_rdflib(term)
     for var, term in values.items():
         message = re.sub("{{[?$]{}}}".format(var), str(term), message)
     return message
@@ -727,7 +728,7 @@ _PYTHON_TYPES = {
 def _datatype_conforms(term, datatype: URIRef) -> bool:
     """pySHACL's DatatypeConstraintComponent on one value."""
     with _quiet_rdflib():
-        v = _to_rdflib(term)
+        v = to_rdflib(term)
     if not isinstance(v, Literal):
         return False
     if v.datatype == datatype:
@@ -751,7 +752,7 @@ def _actual_datatype(v: Literal, datatype: URIRef) -> bool:
 def _min_inclusive_conforms(term, minimum: Literal) -> bool:
     """pySHACL's MinInclusiveConstraintComponent on one value."""
     with _quiet_rdflib():
-        v = _to_rdflib(term)
+        v = to_rdflib(term)
     if not isinstance(v, Literal):
         return False
     if isinstance(minimum.value, str) != isinstance(v.value, str):
@@ -805,24 +806,6 @@ def _sparql_term(term: Node) -> str:
     if isinstance(term, Literal):
         return term.n3()
     raise UnsupportedShapeError(f"not supported by the fast SHACL engine: the blank node {term} as a value in a shape")
-
-
-def _sparql_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
-
-
-def _to_rdflib(term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        # Turtle's "abc" is xsd:string in RDF 1.1 (Oxigraph) and a plain literal in rdflib.
-        return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
-    raise ToolError(f"cannot show the RDF term {term} (quoted triples are not supported)")
 
 
 def _display_graph(shapes: Graph, prefixes: Graph | Mapping[str, str] | None) -> Graph:

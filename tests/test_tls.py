@@ -6,7 +6,6 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
