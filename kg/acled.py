@@ -40,8 +40,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import DataError, DataErrors, SourceLocation, ToolError, close_matches, relative, suggestion
 from kg.project import Project
-from kg.rdfmap import records_to_graph
-from kg.records import load_records
+from kg.api import build_graph
 from kg.terms import to_oxigraph
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -303,8 +302,7 @@ class Gazetteer:
     alternative name) within their parent. A linked place is written with its curated triples."""
 
     def __init__(self, project: Project):
-        records = load_records(project.data, project.mapping, project.concepts)
-        graph, _ = records_to_graph(records, project.mapping, project.base_iri, project.ontology)
+        graph, _, _ = build_graph(project)
         self.by_iso: dict[str, str] = {}
         self.by_name: dict[tuple[str, str], str] = {}
         self.triples: dict[str, list[str]] = {}

@@ -27,7 +27,7 @@ from kg.records import RecordSet, load_records
 from kg.results import ResultTable
 from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store
-from kg.store import OxigraphStoreEngine, StoreReport, build_store, opened, rdf_files, rdf_format
+from kg.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph
 
 DEFAULT_ENGINE = "oxigraph"
@@ -102,12 +102,7 @@ def validate_file(
     index = RecordIndex.load(project.index_file) if built else RecordIndex()
     if engine == "oxigraph":
         store = ox.Store()
-        try:
-            for file in files:
-                with opened(file) as handle:
-                    store.bulk_load(handle, format=rdf_format(file))
-        except SyntaxError as exc:
-            raise ToolError(f"cannot parse {target}: {exc}") from exc
+        load_files(store, files)
         store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.DefaultGraph()) for triple in project.ontology)
         report = validate_store(store, project.shapes, index, prefixes=display_prefixes(project))
     else:

@@ -36,13 +36,18 @@ class OxigraphEngine:
             raise ToolError(f"cannot load {graph_file}: {exc}") from exc
 
     def query(self, sparql: str) -> ResultTable:
-        try:
-            result = self.store.query(sparql)
-        except SyntaxError as exc:
-            raise ToolError(f"the query is not valid SPARQL 1.1: {exc}") from exc
-        if isinstance(result, ox.QueryTriples):
-            raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
-        return solutions_table(result)
+        return query_store(self.store, sparql)
+
+
+def query_store(store: ox.Store, sparql: str, *, union_of_graphs: bool = False) -> ResultTable:
+    """A SELECT or ASK query on a pyoxigraph store (in memory or on disk) as a ResultTable."""
+    try:
+        result = store.query(sparql, use_default_graph_as_union=union_of_graphs)
+    except SyntaxError as exc:
+        raise ToolError(f"the query is not valid SPARQL 1.1: {exc}") from exc
+    if isinstance(result, ox.QueryTriples):
+        raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
+    return solutions_table(result)
 
 
 class RdflibEngine:

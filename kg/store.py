@@ -16,7 +16,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg.engines import solutions_table
+from kg.engines import query_store
 from kg.errors import ToolError
 from kg.results import ResultTable
 
@@ -55,6 +55,18 @@ def opened(path: Path) -> Iterator[IO[bytes]]:
         yield handle
 
 
+def load_files(store: ox.Store, files: list[Path], progress: Callable[[Path], None] | None = None) -> None:
+    """Bulk-load RDF files (gzip or plain, format from the name) into a pyoxigraph store."""
+    for file in files:
+        if progress:
+            progress(file)
+        with opened(file) as handle:
+            try:
+                store.bulk_load(handle, format=rdf_format(file))
+            except SyntaxError as exc:
+                raise ToolError(f"{file} is not valid RDF: {exc}") from None
+
+
 @dataclass(frozen=True)
 class StoreReport:
     folder: Path
@@ -72,14 +84,7 @@ def build_store(folder: Path, inputs: list[Path], progress: Callable[[Path], Non
     temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         store = ox.Store(str(temporary))
-        for file in files:
-            if progress:
-                progress(file)
-            with opened(file) as handle:
-                try:
-                    store.bulk_load(handle, format=rdf_format(file))
-                except SyntaxError as exc:
-                    raise ToolError(f"{file} is not valid RDF: {exc}") from None
+        load_files(store, files, progress)
         store.optimize()
         quads = len(store)
         store.flush()
@@ -111,10 +116,4 @@ class OxigraphStoreEngine:
             raise ToolError(f"cannot open the store {folder}: {exc}") from None
 
     def query(self, sparql: str) -> ResultTable:
-        try:
-            result = self.store.query(sparql, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise ToolError(f"the query is not valid SPARQL 1.1: {exc}") from exc
-        if isinstance(result, ox.QueryTriples):
-            raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
-        return solutions_table(result)
+        return query_store(self.store, sparql, union_of_graphs=True)
