@@ -25,6 +25,7 @@ from kg.remote import Endpoint, LoadPlan, LoadReport, Progress, RemoteEngine, lo
 from kg.rdfmap import IriMinter, RecordIndex, records_to_graph
 from kg.records import RecordSet, load_records
 from kg.results import ResultTable
+from kg.rules import apply_rules
 from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store
 from kg.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
@@ -54,8 +55,9 @@ class GraphStats:
 
 def build_graph(project: Project) -> tuple[Graph, RecordIndex, RecordSet]:
     """Records -> RDF, without validation or output. Raises DataErrors for bad records."""
-    records = load_records(project.data, project.mapping, project.concepts)
+    records = load_records(project.data, project.mapping, project.vocabulary)
     graph, index = records_to_graph(records, project.mapping, project.base_iri, project.ontology)
+    apply_rules(graph, project.rules_dir)
     return graph, index, records
 
 

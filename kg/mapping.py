@@ -12,7 +12,7 @@ from rdflib import URIRef
 
 from kg.errors import ToolError
 
-VALUE_TYPES = ("text", "date", "day", "count", "ref", "concept", "nested")
+VALUE_TYPES = ("text", "date", "day", "count", "decimal", "ref", "concept", "nested", "scheme", "broader")
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,10 @@ class KindSpec:
     iri_template: str
     class_field: str | None
     classes: dict[str, URIRef]
+    class_scheme: str | None  # the class field names a concept of this scheme; its bk:kindClass is the class
+    kind_predicate: URIRef | None  # where the kind concept itself is written
     fixed_class: URIRef | None
+    notation_predicate: URIRef | None  # where the record id is written as a literal (a concept's notation)
     fields: dict[str, FieldSpec]
     nested_in: str | None
 
@@ -98,7 +101,10 @@ def _kind(mapping: Mapping, name: str, spec: dict) -> KindSpec:
         iri_template=spec["iri"],
         class_field=spec.get("class_field"),
         classes={key: mapping.expand(curie) for key, curie in spec.get("classes", {}).items()},
+        class_scheme=str(mapping.expand(spec["class_scheme"])) if "class_scheme" in spec else None,
+        kind_predicate=mapping.expand(spec["kind_predicate"]) if "kind_predicate" in spec else None,
         fixed_class=mapping.expand(spec["class"]) if "class" in spec else None,
+        notation_predicate=mapping.expand(spec["notation_predicate"]) if "notation_predicate" in spec else None,
         fields=fields,
         nested_in=spec.get("nested_in"),
     )

@@ -8,15 +8,15 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF, SKOS
 
 from kg.errors import ToolError
 from kg.mapping import Mapping, load_mapping
+from kg.vocabulary import Vocabulary
 
 BK = Namespace("https://w3id.org/border-kg/def#")
 ACLED = Namespace("https://w3id.org/border-kg/acled#")
 DEFAULT_BASE_IRI = "https://w3id.org/border-kg/id/"
-ONTOLOGY_FILES = ("border-kg.ttl", "acled-vocabulary.ttl")
+ONTOLOGY_FILES = ("border-kg.ttl", "vocabulary.ttl", "acled-vocabulary.ttl")
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -91,15 +91,13 @@ class Project:
         return _parse(self.ontology_dir / "shapes.ttl")
 
     @cached_property
-    def concepts(self) -> dict[str, dict[str, URIRef]]:
-        """Concept scheme IRI -> {notation: concept IRI}, from the ontology's SKOS lists."""
-        schemes: dict[str, dict[str, URIRef]] = {}
-        for concept in self.ontology.subjects(RDF.type, SKOS.Concept):
-            for scheme in self.ontology.objects(concept, SKOS.inScheme):
-                for notation in self.ontology.objects(concept, SKOS.notation):
-                    schemes.setdefault(str(scheme), {})[str(notation)] = URIRef(concept)
-        # Sorted, so that messages listing the choices read the same in every run.
-        return {scheme: dict(sorted(notations.items())) for scheme, notations in schemes.items()}
+    def vocabulary(self) -> Vocabulary:
+        """The ontology's SKOS lists: concepts by scheme and notation, kinds and their classes."""
+        return Vocabulary.from_graph(self.ontology)
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.ontology_dir / "rules"
 
 
 def _parse(path: Path) -> Graph:

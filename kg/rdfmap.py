@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, XSD
 
 from kg.errors import SourceLocation
 from kg.mapping import Mapping
-from kg.records import Concept, DateValue, Record, RecordSet, Ref
+from kg.records import Concept, DateValue, Decimal, Record, RecordSet, Ref
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,9 @@ def records_to_graph(records: RecordSet, mapping: Mapping, base_iri: str, ontolo
 def _add_record(graph: Graph, index: RecordIndex, minter: IriMinter, record: Record) -> URIRef:
     node = minter.iri(record.kind, record.id)
     graph.add((node, RDF.type, record.rdf_class))
+    notation = minter.mapping.kinds[record.kind].notation_predicate
+    if notation is not None:
+        graph.add((node, notation, Literal(record.id)))
     fields: dict[str, SourceLocation] = {}
     for field in record.fields:
         fields[str(field.spec.predicate)] = field.location
@@ -140,6 +143,8 @@ def _term(graph: Graph, index: RecordIndex, minter: IriMinter, value: object) ->
         return value.iri
     if isinstance(value, DateValue):
         return Literal(value.lexical, datatype=value.datatype)
+    if isinstance(value, Decimal):
+        return Literal(value.lexical, datatype=XSD.decimal)
     if isinstance(value, bool):
         raise TypeError("booleans are not record values")
     if isinstance(value, int):

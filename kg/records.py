@@ -20,11 +20,16 @@ from rdflib import XSD, URIRef
 
 from kg.errors import DataError, DataErrors, SourceLocation, close_matches, did_you_mean, relative, suggestion
 from kg.mapping import FieldSpec, KindSpec, Mapping
+from kg.vocabulary import Vocabulary
 from kg.yamlfile import Entry, Node, read_yaml
 
 RECORD_FILE_SUFFIXES = (".yaml", ".yml")
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_YEAR = re.compile(r"\d{4}")
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})")
+_DECIMAL = re.compile(r"[-+]?\d+(\.\d+)?")
+VOCABULARY_SECTION = "vocabulary"
 _AMBIGUOUS = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d")
 _LOOSE_DAY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -50,7 +55,20 @@ class Concept:
     iri: URIRef
 
 
-Value = Union[str, int, Ref, DateValue, Concept, "Record"]
+@dataclass(frozen=True)
+class Decimal:
+    lexical: str
+
+
+@dataclass(frozen=True)
+class PendingBroader:
+    """A concept record's broader concept, by notation, until the whole vocabulary is read."""
+
+    notation: str
+    location: SourceLocation
+
+
+Value = Union[str, int, Ref, DateValue, Concept, Decimal, PendingBroader, "Record"]
 
 
 @dataclass(frozen=True)
@@ -78,11 +96,8 @@ class RecordSet:
     records: tuple[Record, ...]
     files: tuple[str, ...]
 
-    def by_kind(self, kind: str) -> tuple[Record, ...]:
-        return tuple(r for r in self.records if r.kind == kind)
 
-
-def load_records(data_dir: Path, mapping: Mapping, concepts: dict[str, dict[str, URIRef]]) -> RecordSet:
+def load_records(data_dir: Path, mapping: Mapping, vocabulary: Vocabulary) -> RecordSet:
     """Read and check every record file under data_dir. Raises DataErrors listing every problem."""
     if not data_dir.is_dir():
         raise DataErrors([DataError(None, f"the data folder {data_dir} does not exist", hint="Pass --data DIR.")])
@@ -97,7 +112,8 @@ def load_records(data_dir: Path, mapping: Mapping, concepts: dict[str, dict[str,
                 )
             ]
         )
-    checker = _Checker(mapping, concepts)
+    checker = _Checker(mapping, vocabulary)
+    files: list[Node] = []
     for path in paths:
         shown = relative(path)
         try:
@@ -107,7 +123,13 @@ def load_records(data_dir: Path, mapping: Mapping, concepts: dict[str, dict[str,
             checker.unreadable.append(shown)
             continue
         checker.errors.extend(problems)
-        checker.read_file(root, shown)
+        files.append(root)
+    # The vocabulary records first: the other records may use the concepts they add.
+    for root in files:
+        checker.read_file(root, vocabulary_only=True)
+    checker.add_data_concepts()
+    for root in files:
+        checker.read_file(root, vocabulary_only=False)
     checker.check_references()
     if checker.errors:
         raise DataErrors(checker.errors)
@@ -132,9 +154,13 @@ def _word(node: Node) -> str | None:
 
 
 class _Checker:
-    def __init__(self, mapping: Mapping, concepts: dict[str, dict[str, URIRef]]):
+    def __init__(self, mapping: Mapping, vocabulary: Vocabulary):
         self.mapping = mapping
-        self.concepts = concepts
+        self.vocabulary = vocabulary
+        # Concepts by scheme IRI and notation: the ontology's (IRIs) and, once the vocabulary
+        # records are read, those of data/ (references to their records).
+        self.concepts: dict[str, dict[str, URIRef | Ref]] = {s: dict(c) for s, c in vocabulary.concepts.items()}
+        self.data_broader: dict[Ref, URIRef | Ref] = {}
         self.errors: list[DataError] = []
         self.records: list[Record] = []
         # Every id seen, also of records that failed other checks: references to them are not
@@ -149,16 +175,21 @@ class _Checker:
         self.errors.append(DataError(location, message, **kw))
 
     # -- files and sections --------------------------------------------------------------
-    def read_file(self, root: Node, shown: str) -> None:
+    def read_file(self, root: Node, *, vocabulary_only: bool) -> None:
+        """Read the vocabulary sections of a file, or the others (each file is read twice)."""
         sections = self.mapping.sections
         start = f"Start it with a section name such as 'incidents:' and list the records under it ({', '.join(sections)})."
         if root.value is None:
-            self.error(root.location, "the file holds no records (it is empty or only comments)", hint=start)
+            if not vocabulary_only:
+                self.error(root.location, "the file holds no records (it is empty or only comments)", hint=start)
             return
         if not isinstance(root.value, dict):
-            self.error(root.location, f"a record file must be a mapping of sections, not {_a(root.kind)}", hint=start)
+            if not vocabulary_only:
+                self.error(root.location, f"a record file must be a mapping of sections, not {_a(root.kind)}", hint=start)
             return
         for section, entry in root.value.items():
+            if (section == VOCABULARY_SECTION) != vocabulary_only:
+                continue
             kind = sections.get(section)
             if kind is None:
                 hint = did_you_mean(section, sections) or f"Known sections: {', '.join(sections)}."
@@ -194,10 +225,10 @@ class _Checker:
         else:
             record_id = f"{parent.id}.{kind.name}-{index}"
             label = f"{parent.label}, {kind.name} {index}"
-        rdf_class = self.read_class(kind, entries, node, label)
+        rdf_class, kind_field = self.read_class(kind, entries, node, label)
         suggested = self.check_unknown_fields(kind, entries, label)
         owner = Record(kind.name, record_id, label, URIRef(""), (), node.location)
-        fields = []
+        fields = [kind_field] if kind_field is not None else []
         for spec in kind.fields.values():
             entry = entries.get(spec.name)
             if entry is None or entry.value.value is None:
@@ -276,9 +307,43 @@ class _Checker:
             )
         return record_id
 
-    def read_class(self, kind: KindSpec, entries: dict[str, Entry], node: Node, label: str) -> URIRef | None:
+    def read_class(self, kind: KindSpec, entries: dict[str, Entry], node: Node, label: str) -> tuple[URIRef | None, FieldValue | None]:
+        """The record's class and, for a kind whose class follows from a concept, that concept
+        as a field (written with kind_predicate)."""
         if kind.fixed_class is not None:
-            return kind.fixed_class
+            return kind.fixed_class, None
+        assert kind.class_field is not None
+        if kind.class_scheme is not None:
+            return self.read_kind_concept(kind, entries, node, label)
+        return self.read_class_name(kind, entries, node, label), None
+
+    def read_kind_concept(self, kind: KindSpec, entries: dict[str, Entry], node: Node, label: str) -> tuple[URIRef | None, FieldValue | None]:
+        assert kind.class_field is not None and kind.class_scheme is not None and kind.kind_predicate is not None
+        spec = FieldSpec(kind.class_field, kind.kind_predicate, "concept", kind.class_scheme, False, True, ())
+        entry = entries.get(kind.class_field)
+        if entry is None or entry.value.value is None:
+            self.missing(spec, node, label)
+            return None, None
+        owner = Record(kind.name, label, label, URIRef(""), (), node.location)
+        value = self.read_value(spec, entry.value, owner, 1)
+        if value is None:
+            return None, None
+        rdf_class = self.class_of(value)
+        if rdf_class is None:
+            self.error(entry.value.location, f"the {kind.class_field} '{_shown(entry.value)}' has no class", record=label,
+                       field=kind.class_field, hint="Give its vocabulary record a 'broader' kind that has one.")
+            return None, None
+        return rdf_class, FieldValue(spec, (value,), entry.key_location)
+
+    def class_of(self, concept: Value) -> URIRef | None:
+        """The class a kind implies, following broader kinds through data concepts first."""
+        seen: set[Ref] = set()
+        while isinstance(concept, Ref) and concept not in seen:
+            seen.add(concept)
+            concept = self.data_broader.get(concept)  # type: ignore[assignment]
+        return self.vocabulary.class_of(concept.iri) if isinstance(concept, Concept) else None
+
+    def read_class_name(self, kind: KindSpec, entries: dict[str, Entry], node: Node, label: str) -> URIRef | None:
         assert kind.class_field is not None
         entry = entries.get(kind.class_field)
         choices = ", ".join(kind.classes)
@@ -355,12 +420,36 @@ class _Checker:
             return ref
         if spec.value_type == "concept":
             scheme = self.concepts.get(spec.target or "", {})
-            if isinstance(raw, str) and raw in scheme:
-                return Concept(scheme[raw])
-            choices = f"Choose one of: {', '.join(scheme)}."
+            word = _word(item)
+            if word is not None and word in scheme:
+                found = scheme[word]
+                return found if isinstance(found, Ref) else Concept(found)
+            choices = f"Choose one of: {', '.join(sorted(scheme))}."
             close = suggestion(close_matches(_shown(item), scheme))
-            fail(f"unknown value '{_shown(item)}'", f"{close} {choices}" if close else choices)
+            add = (f" Or add it to the vocabulary: a record under 'vocabulary:' with id: {_shown(item)}, "
+                   f"scheme: {self.vocabulary.scheme_notation(spec.target or '')}, label, definition and broader.")
+            fail(f"unknown value '{_shown(item)}'", (f"{close} {choices}" if close else choices) + add)
             return None
+        if spec.value_type == "decimal":
+            text = _shown(item).strip()
+            if isinstance(raw, bool) or not _DECIMAL.fullmatch(text):
+                fail(f"expects a decimal number such as 37.4912, not '{text}'")
+                return None
+            return Decimal(text)
+        if spec.value_type == "scheme":
+            word = _word(item)
+            if word is not None and word in self.vocabulary.schemes:
+                return Concept(self.vocabulary.schemes[word])
+            choices = f"Choose one of: {', '.join(self.vocabulary.schemes)}."
+            close = suggestion(close_matches(_shown(item), self.vocabulary.schemes))
+            fail(f"unknown vocabulary '{_shown(item)}'", f"{close} {choices}" if close else choices)
+            return None
+        if spec.value_type == "broader":
+            word = _word(item)
+            if word is None:
+                fail("expects the notation of a broader concept")
+                return None
+            return PendingBroader(word, item.location)
         raise AssertionError(spec.value_type)
 
     def read_count(self, item: Node, fail) -> int | None:  # type: ignore[no-untyped-def]
@@ -376,8 +465,10 @@ class _Checker:
         return raw
 
     def read_date(self, spec: FieldSpec, item: Node, fail) -> DateValue | None:  # type: ignore[no-untyped-def]
-        forms = "YYYY-MM-DD" if spec.value_type == "day" else "YYYY-MM-DD (or YYYY-MM for a month)"
+        forms = "YYYY-MM-DD" if spec.value_type == "day" else "YYYY-MM-DD (or YYYY-MM for a month, YYYY for a year, YYYY-MM-DDTHH:MM for a time)"
         hint = f"Write dates as {forms}, e.g. 2021-07-05."
+        if spec.value_type == "date" and isinstance(item.value, int) and _YEAR.fullmatch(_shown(item)):
+            return DateValue(_shown(item), XSD.gYear)
         if not isinstance(item.value, str):
             fail(f"expects a date, not {'the number ' + _shown(item) if item.value is not None else 'nothing'}", hint)
             return None
@@ -395,6 +486,17 @@ class _Checker:
                     fail(f"{text} is not a real date (there is no month {month})", hint)
                 return None
             return DateValue(text, XSD.date)
+        time_match = _TIME.fullmatch(text)
+        if time_match and spec.value_type == "date":
+            day_text, hour, minute = time_match.groups()
+            if self.read_date(dataclasses.replace(spec, value_type="day"), Node(day_text, item.location, day_text), fail) is None:
+                return None
+            if int(hour) > 23 or int(minute) > 59:
+                fail(f"{text} is not a real time of day", hint)
+                return None
+            return DateValue(f"{text}:00", XSD.dateTime)
+        if _YEAR.fullmatch(text) and spec.value_type == "date":
+            return DateValue(text, XSD.gYear)
         month_match = _MONTH.fullmatch(text)
         if month_match and spec.value_type == "date":
             if not 1 <= int(month_match.group(2)) <= 12:
@@ -406,12 +508,48 @@ class _Checker:
         elif _AMBIGUOUS.fullmatch(text):
             fail(f"'{text}' is ambiguous: day and month could be read either way", hint)
         elif _DATE_TIME.match(text):
-            fail(f"'{text}' has a time of day; give the day only", f"{hint} Use 'time_of_day' for morning, evening or night.")
+            fail(f"'{text}' is not a time in the form YYYY-MM-DDTHH:MM", f"{hint} Use 'time_of_day' for morning, evening or night.")
         elif _LOOSE_DAY.fullmatch(text):
             fail(f"'{text}' needs two digits for the month and the day", hint)
         else:
             fail(f"'{text}' is not a date in the form {forms}", hint)
         return None
+
+    # -- vocabulary records ----------------------------------------------------------------
+    def add_data_concepts(self) -> None:
+        """Register the concepts of data/'s vocabulary records under their scheme and notation
+        (the record id), then resolve their broader concepts within the same scheme."""
+        concepts = [record for record in self.records if record.kind == "concept"]
+        for record in concepts:
+            scheme = _field(record, "scheme")
+            if not isinstance(scheme, Concept):
+                continue
+            known = self.concepts.setdefault(str(scheme.iri), {})
+            if record.id in known:
+                self.error(record.location, f"the concept '{record.id}' is already in the vocabulary "
+                           f"{self.vocabulary.scheme_notation(str(scheme.iri))}", record=record.label, field="id",
+                           hint="Use the existing concept, or give the new one another id.")
+                continue
+            known[record.id] = Ref("concept", record.id, record.location)
+        for position, record in enumerate(self.records):
+            pending = _field(record, "broader")
+            scheme = _field(record, "scheme")
+            if record.kind != "concept" or not isinstance(pending, PendingBroader) or not isinstance(scheme, Concept):
+                continue
+            choices = self.concepts.get(str(scheme.iri), {})
+            found = choices.get(pending.notation)
+            if found is None or found == Ref("concept", record.id):
+                close = suggestion(close_matches(pending.notation, choices))
+                self.error(pending.location, f"no concept '{pending.notation}' in the vocabulary "
+                           f"{self.vocabulary.scheme_notation(str(scheme.iri))}", record=record.label, field="broader",
+                           hint=close or f"Choose one of: {', '.join(sorted(choices))}.")
+                continue
+            wider = found if isinstance(found, Ref) else Concept(found)
+            self.data_broader[Ref("concept", record.id)] = wider
+            fields = tuple(
+                dataclasses.replace(field, values=(wider,)) if field.spec.name == "broader" else field for field in record.fields
+            )
+            self.records[position] = dataclasses.replace(record, fields=fields)
 
     # -- references ------------------------------------------------------------------------
     def check_references(self) -> None:
@@ -424,3 +562,11 @@ class _Checker:
                 continue
             hint = did_you_mean(ref.id, ids_by_kind.get(ref.kind, ())) or f"Add {_a(ref.kind)} record with id '{ref.id}'."
             self.error(ref.location, f"no {ref.kind} has the id '{ref.id}'", record=label, field=field_name, hint=hint + unreadable)
+
+
+def _field(record: Record, name: str) -> Value | None:
+    """The first value of a record's field, or None."""
+    for field in record.fields:
+        if field.spec.name == name and field.values:
+            return field.values[0]
+    return None
