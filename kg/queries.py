@@ -7,6 +7,9 @@ A stored query starts with a comment header:
     #   of every place in the gazetteer.
     # param: name (text) the place name to look up
 
+A parameter of type `name` is a place name: it is bound as ?name and, folded for loose
+matching (kg.names.name_key), as ?name_key, to compare with the places' bk:nameKey.
+
 Parameters are bound as a VALUES block placed first inside the outermost WHERE clause. The
 value is turned into an RDF term and written by the RDF library (which escapes it), so no value can
 change the shape of the query; the same text runs on every engine and on remote endpoints.
@@ -24,6 +27,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import ToolError, did_you_mean
+from kg.names import name_key
 from kg.terms import to_oxigraph
 
 _HEADER_LINE = re.compile(r"^#\s*(\w+)\s*:\s*(.*)$")
@@ -31,7 +35,7 @@ _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
 _PARAM = re.compile(r"^(\w+)\s*(?:\((\w+)\))?\s*(.*)$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-PARAMETER_TYPES = ("text", "integer", "date", "iri")
+PARAMETER_TYPES = ("text", "name", "integer", "date", "iri")
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,16 @@ def bind_parameters(query: StoredQuery, values: dict[str, str]) -> str:
     match = _first_where(query.text)
     if match is None:
         raise ToolError(f"the query '{query.name}' declares parameters but has no 'WHERE {{' to bind them in")
-    names = " ".join(f"?{name}" for name in declared)
+    variables, bound = [], []
+    for name, parameter in declared.items():
+        variables.append(f"?{name}")
+        bound.append(parameter_term(parameter, values[name]))
+        if parameter.type == "name":
+            variables.append(f"?{name}_key")
+            bound.append(Literal(name_key(values[name])))
+    names = " ".join(variables)
     # pyoxigraph writes terms in canonical N-Triples form: escaped, on one line, valid SPARQL.
-    terms = " ".join(str(to_oxigraph(parameter_term(declared[name], values[name]))) for name in declared)
+    terms = " ".join(str(to_oxigraph(term)) for term in bound)
     block = f"\n  VALUES ({names}) {{ ({terms}) }}\n"
     return query.text[: match.end()] + block + query.text[match.end() :]
 

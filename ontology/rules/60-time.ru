@@ -11,8 +11,8 @@ WHERE {
   BIND (COALESCE(?start, ?date, ?end) AS ?when)
   FILTER (BOUND(?when))
   BIND (DATATYPE(?when) AS ?type)
-  BIND (xsd:date(IF(?type = xsd:gYear, CONCAT(STR(?when), "-01-01"),
-                 IF(?type = xsd:gYearMonth, CONCAT(STR(?when), "-01"), SUBSTR(STR(?when), 1, 10)))) AS ?day)
+  BIND (STRDT(IF(?type = xsd:gYear, CONCAT(STR(?when), "-01-01"),
+               IF(?type = xsd:gYearMonth, CONCAT(STR(?when), "-01"), SUBSTR(STR(?when), 1, 10))), xsd:date) AS ?day)
   BIND (IF(?type = xsd:gYear, bk:yearPrecision,
         IF(?type = xsd:gYearMonth, bk:monthPrecision,
         IF(?type = xsd:dateTime, bk:minutePrecision, bk:dayPrecision))) AS ?precision)
