@@ -16,7 +16,7 @@ from rdflib import Graph
 
 import pyoxigraph as ox
 
-from kg.engines import QueryEngine, open_engine
+from kg.engines import QueryEngine, open_engine, query_store
 from kg.errors import ToolError
 from kg.export import ExportOptions, export_format, load_context, serialize, write_atomic, write_split
 from kg.project import Project
@@ -35,12 +35,23 @@ DEFAULT_ENGINE = "oxigraph"
 
 
 @dataclass(frozen=True)
+class BuildWarning:
+    """A likely mistake that does not stop the build: a row of a stored query with a
+    '# warning:' template (duplicate_candidates, duplicate_places), in words, with the records
+    it names."""
+
+    query: str
+    message: str
+
+
+@dataclass(frozen=True)
 class BuildResult:
     graph: Graph
     index: RecordIndex
     records: RecordSet
     report: ValidationReport
     written: tuple[Path, ...]  # empty when the graph did not conform (out/ is left as it was)
+    warnings: tuple[BuildWarning, ...] = ()
 
     @property
     def conforms(self) -> bool:
@@ -66,6 +77,7 @@ def build(project: Project, *, write: bool = True) -> BuildResult:
     conforms, atomically, so a failed build leaves the previous output intact."""
     graph, index, records = build_graph(project)
     report = validate(graph, project.shapes, None, index)
+    warnings = build_warnings(project, graph, index)
     written: tuple[Path, ...] = ()
     if write and report.conforms:
         turtle = serialize(graph, "turtle", export_options(project))
@@ -74,7 +86,31 @@ def build(project: Project, *, write: bool = True) -> BuildResult:
         write_atomic(project.index_file, index.to_json(turtle).encode("utf-8"))
         write_atomic(project.graph_file, turtle)
         written = (project.graph_file, project.index_file)
-    return BuildResult(graph, index, records, report, written)
+    return BuildResult(graph, index, records, report, written, warnings)
+
+
+def build_warnings(project: Project, graph: Graph, index: RecordIndex) -> tuple[BuildWarning, ...]:
+    """Run the stored queries that carry a warning template on the built graph. A node that
+    came from a record is named as the record, with its file and line."""
+    queries = [query for query in stored_queries(project.queries_dir).values() if query.warning]
+    if not queries:
+        return ()
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(*(to_oxigraph(term) for term in triple), ox.DefaultGraph()) for triple in graph)
+    found = []
+    for query in queries:
+        assert query.warning is not None
+        for row in query_store(store, query.text).as_dicts():
+            values = {name: _named(index, value) for name, value in row.items()}
+            found.append(BuildWarning(query.name, query.warning.format_map(values)))
+    return tuple(found)
+
+
+def _named(index: RecordIndex, value: str | None) -> str:
+    record, location = index.locate(value) if value else (None, None)
+    if record is None:
+        return value or ""
+    return f"{record} ({location})"
 
 
 VALIDATION_ENGINES = ("pyshacl", "oxigraph")

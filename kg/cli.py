@@ -173,6 +173,8 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     result = api.build(project)
     print(f"Read {len(result.records.records)} records from {len(result.records.files)} files; {len(result.graph)} triples.")
     print(result.report.render())
+    for warning in result.warnings:
+        print(f"Warning: {warning.message}")
     if not result.conforms:
         print(f"Nothing written: {relative(project.out)} keeps its previous contents.")
         return EXIT_INVALID_DATA

@@ -53,6 +53,7 @@ class StoredQuery:
     description: str
     parameters: tuple[Parameter, ...]
     text: str
+    warning: str | None = None  # "# warning: ..." template: kg build reports each row as a warning
 
 
 def read_query(path: Path) -> StoredQuery:
@@ -80,6 +81,7 @@ def read_query(path: Path) -> StoredQuery:
         description=" ".join(header.get("description", [])),
         parameters=parameters,
         text=text,
+        warning=" ".join(header["warning"]) if "warning" in header else None,
     )
 
 

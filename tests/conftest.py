@@ -13,11 +13,14 @@ from kg import Project, build
 from kg.api import BuildResult
 
 REPO = Path(__file__).resolve().parent.parent
+# A frozen copy of the curated data: answers checked against it do not change when a report
+# is added to data/ (see tests/fixtures/README.md).
+FIXTURE_DATA = REPO / "tests" / "fixtures" / "data"
 
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    return Project(root=REPO, out_dir=tmp_path_factory.mktemp("out"))
+    return Project(root=REPO, data_dir=FIXTURE_DATA, out_dir=tmp_path_factory.mktemp("out"))
 
 
 @pytest.fixture(scope="session")

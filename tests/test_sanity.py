@@ -77,5 +77,7 @@ def test_sanity_query_catches_its_problem(
 
 def test_every_record_kind_has_a_readable_prefix(project: Project, built: BuildResult) -> None:
     turtle = serialize(built.graph, "turtle", export_options(project)).decode("utf-8")
+    kinds = {record.kind for record in built.records.records}
     for prefix in IriMinter(project.mapping, project.base_iri).namespaces():
-        assert f"\n{prefix}:" in turtle or turtle.startswith(f"{prefix}:"), prefix
+        if prefix in kinds:
+            assert f"\n{prefix}:" in turtle or turtle.startswith(f"{prefix}:"), prefix
