@@ -13,11 +13,20 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.remote import Endpoint
+
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def staging_graphs(endpoint: Endpoint, graph: str) -> set[str]:
+    """The store's graphs named as staging graphs of graph, in any spelling kg load has used
+    (GRAPH-staging before issue 8, GRAPH-staging-ID since)."""
+    rows = endpoint.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    return {str(row[0]) for row in rows if str(row[0]).startswith(f"{graph}-staging")}
 
 
 def oxigraph_binary() -> str:
