@@ -490,11 +490,14 @@ def new_staging_graph(graph: str) -> str:
 
 def leftover_staging_graphs(endpoint: Endpoint, graph: str) -> list[str]:
     """The staging graphs of graph that earlier loads left in the store: a load killed on the
-    way, a store down when a failed load dropped its own, a late batch that came after the MOVE."""
+    way, a store down when a failed load dropped its own, a late batch that came after the MOVE.
+    `GRAPH ?g {}` lists the store's graphs without reading their triples (Oxigraph, Jena); a
+    store that does not implement it (reported of Virtuoso and RDF4J) lists none, and its
+    leftovers stay until dropped by hand (the error of a load that leaves one names it).
+    `GRAPH ?g { ?s ?p ?o }` would find them there too, but reads the whole store on every load:
+    2.8 s for a million triples on Oxigraph, against 0.01 s."""
     prefix = graph + STAGING_INFIX
-    table = endpoint.select(
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
-    )
+    table = endpoint.select(f"SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}")
     named = re.compile(re.escape(prefix) + "[0-9a-f]{32}")
     return sorted(str(row[0]) for row in table.rows if row[0] is not None and named.fullmatch(str(row[0])))
 
@@ -621,8 +624,8 @@ def describe_state(plan: LoadPlan, staging: str | None, step: str, expected: int
     if target is None:
         known = {
             "put": f"a Graph Store PUT replaces {graph} in one request, so it holds either its previous content or the whole build",
-            "stage": f"{graph} was not touched; the staging graph <{staging}> may hold part of the build, "
-                     f"and the next load of {graph} drops it",
+            "stage": f"{graph} was not touched; the staging graph <{staging}> may hold part of the build: "
+                     f"the next load of {graph} drops it, or DROP SILENT GRAPH <{staging}> does",
             "move": f"{graph} holds either its previous content or the whole build (the move is one operation)",
             "count": f"the load went through, but the check that {graph} holds {expected} triples could not be made",
         }[step]
@@ -630,7 +633,8 @@ def describe_state(plan: LoadPlan, staging: str | None, step: str, expected: int
     whole = "the whole build" if target == expected else "not the build (its previous content)"
     lines = [f"State of the store: {graph} holds {target} triples, {whole}."]
     if staging and staged:
-        lines.append(f"The staging graph <{staging}> holds {staged} of the {expected} triples; the next load of {graph} drops it.")
+        lines.append(f"The staging graph <{staging}> holds {staged} of the {expected} triples: "
+                     f"the next load of {graph} drops it, or DROP SILENT GRAPH <{staging}> does.")
     if target != expected:
         lines.append(f"Nothing else was changed. {again} to finish.")
     return " ".join(lines)

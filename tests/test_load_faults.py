@@ -100,8 +100,8 @@ def test_giving_up_reports_the_state_and_leaves_the_target_intact(
     assert f"State of the store: <{GRAPH}> holds {previous.triples_in_store} triples, not the build (its previous content)." in message
     [left] = staging_graphs(direct, GRAPH)
     assert re.fullmatch(re.escape(GRAPH) + "-staging-[0-9a-f]{32}", left)
-    assert (f"The staging graph <{left}> holds 400 of the {len(built.graph)} triples; "
-            f"the next load of <{GRAPH}> drops it. Nothing else was changed. Run the same kg load again to finish.") in message
+    assert (f"The staging graph <{left}> holds 400 of the {len(built.graph)} triples: the next load of <{GRAPH}> drops "
+            f"it, or DROP SILENT GRAPH <{left}> does. Nothing else was changed. Run the same kg load again to finish.") in message
     assert count_triples(direct, GRAPH) == previous.triples_in_store
     # The next load, with the store healthy, finishes and drops the staging graph left behind.
     assert isinstance(publish(project, direct, graph=GRAPH, protocol="update", batch_size=200), LoadReport)
@@ -148,6 +148,8 @@ def test_server_down_for_good_then_back(project: Project, built: BuildResult, sm
     message = str(failure.value)
     assert "answered HTTP 502" in message
     assert f"State of the store: it cannot be reached to check; <{GRAPH}> was not touched" in message
+    assert re.search(f"the staging graph <({re.escape(GRAPH)}-staging-[0-9a-f]{{32}})> may hold part of the build: "
+                     f"the next load of <{re.escape(GRAPH)}> drops it, or DROP SILENT GRAPH <\\1> does", message)
     server.start()
     assert count_triples(direct, GRAPH) == previous.triples_in_store, "the crash left the target as it was"
     assert isinstance(publish(project, direct, graph=GRAPH, protocol="update"), LoadReport)
