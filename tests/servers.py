@@ -10,13 +10,23 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+
+from kg.remote import Endpoint
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def staging_graphs(endpoint: Endpoint, graph: str) -> set[str]:
+    """The store's graphs named as staging graphs of graph, in any spelling kg load has used
+    (GRAPH-staging before issue 8, GRAPH-staging-ID since)."""
+    rows = endpoint.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    return {str(row[0]) for row in rows if str(row[0]).startswith(f"{graph}-staging")}
 
 
 def oxigraph_binary() -> str:
@@ -73,54 +83,79 @@ class OxigraphServer:
         self.process = None
 
 
+@dataclass(frozen=True)
+class HeldRequest:
+    """A request the proxy kept back, to pass on later."""
+
+    number: int
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Released:
+    """A held request as it finally reached the server, with the server's answer."""
+
+    request: HeldRequest
+    status: int
+    reply: bytes
+
+
 class FaultProxy:
     """A small HTTP proxy in front of a real server that injects the faults a real server cannot
     be made to produce on cue. `fault(number, method, body)` decides for each request (numbered
     from 1): None to pass it on, "drop" to close the connection without a reply, an int to answer
-    with that HTTP status, ("delay", seconds) to wait before passing it on, or "lost-reply" to
-    pass it on and then drop the upstream's reply. `after(number)` runs after each request."""
+    with that HTTP status, ("delay", seconds) to wait before passing it on, "lost-reply" to
+    pass it on and then drop the upstream's reply, "hold" to keep it back and close the connection
+    (the client sees it fail and may retry, while the request is still on its way), or "release"
+    to first pass on every held request, in order, and then this one: the held requests reach the
+    server late, exactly before this one (their answers go to `released`). `after(number)` runs
+    after each request."""
 
     def __init__(self, upstream: str, fault=None, after=None):
-        import http.client
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlsplit
 
-        target = urlsplit(upstream)
+        self.upstream = urlsplit(upstream)
         self.log: list[tuple[int, str, str, object]] = []
+        self.held: list[HeldRequest] = []
+        self.released: list[Released] = []
         lock = threading.Lock()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept", "authorization")}
                 with lock:
                     number = len(proxy.log) + 1
                     action = fault(number, self.command, body) if fault else None
                     proxy.log.append((number, self.command, self.path, action))
                 try:
-                    if action == "drop":
+                    if action in ("drop", "hold"):
+                        if action == "hold":
+                            proxy.held.append(HeldRequest(number, self.command, self.path, headers, body))
                         self.close_connection = True
                         return
                     if isinstance(action, int):
                         self._send(action, b"injected fault\n", "text/plain")
                         return
+                    if action == "release":
+                        proxy.release()
                     if isinstance(action, tuple) and action[0] == "delay":
                         time.sleep(action[1])
-                    headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept", "authorization")}
                     try:
-                        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
-                        connection.request(self.command, self.path, body=body or None, headers=headers)
-                        reply = connection.getresponse()
-                        data = reply.read()
-                        connection.close()
+                        status, data, content_type = proxy.forward(self.command, self.path, headers, body)
                     except OSError:
                         self._send(502, b"upstream unreachable\n", "text/plain")
                         return
                     if action == "lost-reply":
                         self.close_connection = True
                         return
-                    self._send(reply.status, data, reply.getheader("Content-Type") or "application/octet-stream")
+                    self._send(status, data, content_type)
                 finally:
                     if after:
                         after(number)
@@ -140,6 +175,25 @@ class FaultProxy:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes, str]:
+        """Pass a request on to the server: its status, reply and content type."""
+        import http.client
+
+        connection = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
+        try:
+            connection.request(method, path, body=body or None, headers=headers)
+            reply = connection.getresponse()
+            return reply.status, reply.read(), reply.getheader("Content-Type") or "application/octet-stream"
+        finally:
+            connection.close()
+
+    def release(self) -> None:
+        """Pass the held requests on to the server now, in the order they came."""
+        while self.held:
+            request = self.held.pop(0)
+            status, reply, _ = self.forward(request.method, request.path, request.headers, request.body)
+            self.released.append(Released(request, status, reply))
 
     def __enter__(self) -> "FaultProxy":
         self.thread.start()

@@ -15,7 +15,7 @@ from kg.remote import LoadReport, count_triples
 from kg.results import ResultTable
 
 from conftest import REPO, run_kg
-from servers import OxigraphServer
+from servers import OxigraphServer, staging_graphs
 from test_stored_queries import EXPECTED_FILES, case_of
 
 
@@ -52,7 +52,7 @@ def test_load_puts_exactly_the_built_triples_in_the_graph(
     assert isinstance(report, LoadReport)
     assert report.triples_sent == report.triples_in_store == len(built.graph)
     assert count_triples(endpoint, graph) == len(built.graph)
-    assert count_triples(endpoint, f"{graph}-staging") == 0
+    assert staging_graphs(endpoint, graph) == set()
 
 
 @pytest.mark.parametrize("expected_file", EXPECTED_FILES, ids=lambda p: p.stem)
@@ -114,6 +114,7 @@ def test_dry_run_sends_nothing(project: Project, built: BuildResult, server: Oxi
     assert result.returncode == 0, result.stderr
     assert f"Would load {len(built.graph)} triples into the graph <{graph}>" in result.stdout
     assert f"{-(-len(built.graph) // 300)} INSERT DATA batch(es) of at most 300 triples" in result.stdout
+    assert f"into a staging graph <{graph}-staging-ID> of this load's own (ID: 32 random hex digits" in result.stdout
     assert count_triples(endpoint, graph) == 0
 
 
