@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg import api
-from kg.acled import import_acled
+from kg.importers.acled import import_acled
 from kg.engines import ENGINES
 from kg.errors import (
     EXIT_ENDPOINT_ERROR,

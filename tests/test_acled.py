@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg import DataErrors, Project, run_query
-from kg.acled import import_acled
+from kg.importers.acled import import_acled
 from kg.api import BuildResult, make_store
 from kg.shacl import validate
 

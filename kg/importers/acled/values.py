@@ -1,0 +1,98 @@
+"""Terms and values of the ACLED importer: N-Triples terms written by pyoxigraph, names as IRI
+segments, ACLED's date styles, and the problem a row can raise."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from rdflib.namespace import RDF, RDFS, SKOS
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = f"<{RDF.type}>"
+RDFS_LABEL = f"<{RDFS.label}>"
+SKOS_ALT_LABEL = f"<{SKOS.altLabel}>"
+LOCATED_IN = "<https://w3id.org/border-kg/def#locatedIn>"
+ISO_CODE = "<https://w3id.org/border-kg/def#isoCode>"
+SOURCE = "<https://w3id.org/border-kg/def#source>"
+COUNTRY = "<https://w3id.org/border-kg/def#country>"
+ACTOR_TYPE = "<https://w3id.org/border-kg/def#actorType>"
+HAS_GEOMETRY = "<http://www.opengis.net/ont/geosparql#hasGeometry>"
+AS_WKT = "<http://www.opengis.net/ont/geosparql#asWKT>"
+GEOMETRY = "<http://www.opengis.net/ont/geosparql#Geometry>"
+WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+
+
+class RowProblem(Exception):
+    def __init__(self, column: str | None, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.column, self.message, self.hint = column, message, hint
+
+
+# -- terms ------------------------------------------------------------------------------------
+
+
+def literal(value: str) -> str:
+    return str(ox.Literal(value))
+
+
+@lru_cache(maxsize=65536)
+def typed(value: str, datatype: str) -> str:
+    return str(ox.Literal(value, datatype=ox.NamedNode(datatype)))
+
+
+def iri(value: str) -> str:
+    return str(ox.NamedNode(value))
+
+
+@lru_cache(maxsize=65536)
+def slug(name: str) -> str:
+    """A place or actor name as an IRI path segment: percent-encoded, case kept."""
+    return quote(name.strip(), safe="")
+
+
+def normalised(name: str) -> str:
+    """For matching names: no case, no accents, no punctuation or spaces."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+@lru_cache(maxsize=65536)
+def parse_date(text: str) -> str:
+    """ACLED dates -> ISO: 2021-07-05, 05 July 2021, 9-May-20 (older exports), 31-12-19."""
+    text = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text).isoformat()
+        match = re.fullmatch(r"(\d{1,2})[- ]([A-Za-z]+)[- ](\d{2}|\d{4})", text)
+        if match:
+            day, month_name, year = match.groups()
+            month = MONTHS.get(month_name.lower())
+            if month is None:
+                raise RowProblem("event_date", f"'{month_name}' in '{text}' is not a month name")
+            return dt.date(_full_year(year), month, int(day)).isoformat()
+        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{2})", text)
+        if match:
+            day, month, year = match.groups()
+            return dt.date(_full_year(year), int(month), int(day)).isoformat()
+    except ValueError:
+        raise RowProblem("event_date", f"'{text}' is not a real date") from None
+    raise RowProblem(
+        "event_date",
+        f"'{text}' is not a date ACLED writes",
+        "Use 2021-07-05, 05 July 2021, 5-Jul-21 or 05-07-21 (day first).",
+    )
+
+
+def _full_year(year: str) -> int:
+    number = int(year)
+    if len(year) == 4:
+        return number
+    return 1900 + number if number >= 90 else 2000 + number  # ACLED starts in 1997
