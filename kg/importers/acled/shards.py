@@ -10,6 +10,9 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from kg.errors import ToolError
+from kg.store import replace_folder
+
 
 class ShardWriter:
     """N-Triples (or N-Quads) lines into numbered gzip shards, in a temporary folder that
@@ -17,6 +20,8 @@ class ShardWriter:
     a thread of its own (zlib releases the GIL), beside the row loop."""
 
     def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None, compress: bool = True):
+        if lines_per_shard < 1:
+            raise ToolError(f"a shard holds 1 statement or more, not {lines_per_shard}")
         self.target = target
         self.extension = f"{extension}.gz" if compress else extension
         self.compress = compress
@@ -33,16 +38,21 @@ class ShardWriter:
         self._thread.start()
 
     def write(self, lines: list[str]) -> None:
-        if not self.shards or self._in_shard >= self.lines_per_shard:
-            self.shards.append(self.folder / f"kg-{len(self.shards) + 1:05d}.{self.extension}")
-            self._in_shard = 0
-        if self.suffix != " .\n":
-            lines = [line[:-3] + self.suffix for line in lines]
+        """Append the lines; a shard is never longer than lines_per_shard."""
         if self._failure is not None:
             raise self._failure
-        self._queue.put((self.shards[-1], "".join(lines).encode("utf-8")))
+        if self.suffix != " .\n":
+            lines = [line[:-3] + self.suffix for line in lines]
+        start = 0
+        while start < len(lines):
+            if not self.shards or self._in_shard >= self.lines_per_shard:
+                self.shards.append(self.folder / f"kg-{len(self.shards) + 1:05d}.{self.extension}")
+                self._in_shard = 0
+            part = lines[start : start + self.lines_per_shard - self._in_shard]
+            self._queue.put((self.shards[-1], "".join(part).encode("utf-8")))
+            self._in_shard += len(part)
+            start += len(part)
         self.lines += len(lines)
-        self._in_shard += len(lines)
 
     def _compress(self) -> None:
         handles: dict[Path, IO[bytes]] = {}
@@ -70,14 +80,7 @@ class ShardWriter:
 
     def commit(self) -> list[Path]:
         self._finish()
-        previous = self.target.with_name(f".{self.target.name}.previous")
-        if previous.exists():
-            shutil.rmtree(previous)
-        if self.target.exists():
-            self.target.rename(previous)
-        self.folder.rename(self.target)
-        if previous.exists():
-            shutil.rmtree(previous)
+        replace_folder(self.folder, self.target)
         return [self.target / shard.name for shard in self.shards]
 
     def abort(self) -> None:
