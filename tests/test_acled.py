@@ -36,7 +36,7 @@ def imported(project: Project, built: BuildResult, tmp_path_factory: pytest.Temp
     folders = {}
     for csv_file in LAYOUTS:
         folder = tmp_path_factory.mktemp("import") / csv_file.stem
-        result = import_acled(project, csv_file, folder)
+        result = import_acled(project, csv_file, folder, built.graph)
         assert result.rejected == 0 and result.imported == result.rows > 0
         folders[csv_file.stem] = folder
     return folders
@@ -116,17 +116,19 @@ def test_older_layout_codes_and_dates(project: Project, imported: dict[str, Path
 
 BROKEN = FIXTURES / "events-broken.csv"
 EXPECTED_PROBLEMS = [
-    "tests/acled/events-broken.csv:3: row 2, field 'event_date': '2021-02-30' is not a real date.",
+    "tests/acled/events-broken.csv:3: row 2, field 'event_date': '2021-02-30' is not a real date. Correct the day or the month.",
     "tests/acled/events-broken.csv:4: row 3, field 'event_type': unknown event type 'Batles'. Did you mean 'Battles'?",
-    "tests/acled/events-broken.csv:5: row 4, field 'fatalities': a count cannot be negative (-2).",
-    "tests/acled/events-broken.csv:6: row 5, field 'event_id_cnty': the event id AFG70001 was already imported from line 2.",
-    "tests/acled/events-broken.csv:7: row 6, field 'year': the year 2020 does not match the event date (2021).",
+    "tests/acled/events-broken.csv:5: row 4, field 'fatalities': a count cannot be negative (-2). Write 0 or more.",
+    "tests/acled/events-broken.csv:6: row 5, field 'event_id_cnty': the event id AFG70001 was already imported from line 2. "
+    "An export lists each event once: remove the repeated row.",
+    "tests/acled/events-broken.csv:7: row 6, field 'year': the year 2020 does not match the event date (2021). "
+    "Correct the year or the date.",
     "tests/acled/events-broken.csv:8: row 7: the row has 14 cells, the header 31. Check for unquoted commas or a cut line.",
     "tests/acled/events-broken.csv:9: row 8, field 'inter1': unknown actor type 'Rebl group'. ACLED uses: Civilians, "
     "External/Other forces, Identity militia, Political militia, Protesters, Rebel group, Rioters, State forces (or codes 1-8).",
     "tests/acled/events-broken.csv:10: row 9, field 'latitude': 95.0, 70.9 is outside the globe. Latitude lies in -90..90, "
     "longitude in -180..180.",
-    "tests/acled/events-broken.csv:11: row 10, field 'fatalities': 'many' is not a whole number.",
+    "tests/acled/events-broken.csv:11: row 10, field 'fatalities': 'many' is not a whole number. Write a whole number such as 0 or 12.",
 ]
 
 
@@ -135,6 +137,10 @@ def test_broken_rows_are_reported_and_nothing_is_written(tmp_path: Path) -> None
     assert result.returncode == 1
     printed = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
     assert printed == EXPECTED_PROBLEMS
+    assert result.stderr.splitlines()[0] == "9 problems in the data:"
+    assert result.stderr.splitlines()[-1] == (
+        "Nothing was imported from tests/acled/events-broken.csv. Correct these rows, or import the other rows with --skip-bad-rows."
+    )
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.iterdir()), "no temporary folder is left behind"
 
@@ -143,33 +149,33 @@ def test_skip_bad_rows_imports_the_good_ones(tmp_path: Path) -> None:
     result = run_kg("import", "acled", str(BROKEN.relative_to(REPO)), "-o", str(tmp_path / "out"), "--skip-bad-rows")
     assert result.returncode == 0, result.stderr
     assert "Skipped 9 bad rows of 10:" in result.stdout
-    assert "Imported 1 of 10 rows from tests/acled/events-broken.csv" in result.stdout
+    assert "Imported 1 of 10 rows from tests/acled/events-broken.csv (read as the ACLED layout of 2019 on)" in result.stdout
     events = {str(s) for s, p, o in graph_of(tmp_path / "out") if str(o).endswith("#ConflictEvent")}
     assert events == {"https://w3id.org/border-kg/id/incident/acled-AFG70001"}
 
 
-def test_missing_columns_are_named(tmp_path: Path) -> None:
+def test_missing_columns_are_named(built: BuildResult, tmp_path: Path) -> None:
     bad = tmp_path / "no-fatalities.csv"
     lines = (FIXTURES / "events-current.csv").read_text(encoding="utf-8").splitlines()
     bad.write_text("\n".join(line.replace("fatalities,", "deaths,", 1) for line in lines) + "\n", encoding="utf-8")
     with pytest.raises(DataErrors) as failure:
-        import_acled(Project(root=REPO), bad, tmp_path / "out")
+        import_acled(Project(root=REPO), bad, tmp_path / "out", built.graph)
     (error,) = failure.value.errors
     assert error.message == "the header lacks the column fatalities"
     assert error.location is not None and error.location.line == 1
 
 
-def test_import_is_deterministic_and_quads_go_to_the_dataset_graph(project: Project, tmp_path: Path) -> None:
-    first = import_acled(project, LAYOUTS[0], tmp_path / "a")
-    second = import_acled(project, LAYOUTS[0], tmp_path / "b")
+def test_import_is_deterministic_and_quads_go_to_the_dataset_graph(project: Project, built: BuildResult, tmp_path: Path) -> None:
+    first = import_acled(project, LAYOUTS[0], tmp_path / "a", built.graph)
+    second = import_acled(project, LAYOUTS[0], tmp_path / "b", built.graph)
     assert [f.read_bytes() for f in first.files] == [f.read_bytes() for f in second.files]
-    quads = import_acled(project, LAYOUTS[0], tmp_path / "q", format_name="nquads")
+    quads = import_acled(project, LAYOUTS[0], tmp_path / "q", built.graph, format_name="nquads")
     parsed = list(ox.parse(gzip.decompress(quads.files[0].read_bytes()), format=ox.RdfFormat.N_QUADS))
     assert {q.graph_name.value for q in parsed} == {"https://w3id.org/border-kg/id/source/acled-events-current"}
     assert len(parsed) == first.lines
 
 
-def test_actors_places_and_links_are_written_once_and_completely(project: Project, tmp_path: Path) -> None:
+def test_actors_places_and_links_are_written_once_and_completely(project: Project, built: BuildResult, tmp_path: Path) -> None:
     header = (FIXTURES / "events-current.csv").read_text(encoding="utf-8").splitlines()[0]
     columns = header.split(",")
 
@@ -193,7 +199,7 @@ def test_actors_places_and_links_are_written_once_and_completely(project: Projec
     ]
     csv_file = tmp_path / "probe.csv"
     csv_file.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    result = import_acled(project, csv_file, tmp_path / "out")
+    result = import_acled(project, csv_file, tmp_path / "out", built.graph)
     lines = gzip.decompress(result.files[0].read_bytes()).decode("utf-8").splitlines()
     assert len(lines) == len(set(lines)), [line for line in lines if lines.count(line) > 1][:3]
     graph = graph_of(tmp_path / "out")

@@ -1,5 +1,5 @@
-"""Terms and values of the ACLED importer: N-Triples terms written by pyoxigraph, names as IRI
-segments, ACLED's date styles, and the problem a row can raise."""
+"""Terms and values of the ACLED importer: N-Triples terms written by pyoxigraph (escaped by the
+RDF library), names as IRI segments, ACLED's date styles, and the problem a row can raise."""
 
 from __future__ import annotations
 
@@ -11,32 +11,24 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = f"<{RDF.type}>"
 RDFS_LABEL = f"<{RDFS.label}>"
-SKOS_ALT_LABEL = f"<{SKOS.altLabel}>"
-LOCATED_IN = "<https://w3id.org/border-kg/def#locatedIn>"
-ISO_CODE = "<https://w3id.org/border-kg/def#isoCode>"
-SOURCE = "<https://w3id.org/border-kg/def#source>"
-COUNTRY = "<https://w3id.org/border-kg/def#country>"
-ACTOR_TYPE = "<https://w3id.org/border-kg/def#actorType>"
-HAS_GEOMETRY = "<http://www.opengis.net/ont/geosparql#hasGeometry>"
-AS_WKT = "<http://www.opengis.net/ont/geosparql#asWKT>"
-GEOMETRY = "<http://www.opengis.net/ont/geosparql#Geometry>"
-WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
+XSD_INTEGER = str(XSD.integer)
+XSD_BOOLEAN = str(XSD.boolean)
+XSD_DATE = str(XSD.date)
+XSD_DATE_TIME = str(XSD.dateTime)
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 
 
 class RowProblem(Exception):
+    """What is wrong with a row: the column (None for the whole row), the message, what to do."""
+
     def __init__(self, column: str | None, message: str, hint: str | None = None):
         super().__init__(message)
         self.column, self.message, self.hint = column, message, hint
-
-
-# -- terms ------------------------------------------------------------------------------------
 
 
 def literal(value: str) -> str:
@@ -64,9 +56,14 @@ def normalised(name: str) -> str:
     return "".join(c for c in decomposed if c.isalnum())
 
 
+def listed(words: list[str], conjunction: str = "and") -> str:
+    """a; a and b; a, b and c (or another conjunction)."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
 @lru_cache(maxsize=65536)
 def parse_date(text: str) -> str:
-    """ACLED dates -> ISO: 2021-07-05, 05 July 2021, 9-May-20 (older exports), 31-12-19."""
+    """ACLED dates -> ISO: 2021-07-05, 05 July 2021, 9-May-20, 31-12-19, 15/01/2016 (day first)."""
     text = text.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -76,18 +73,19 @@ def parse_date(text: str) -> str:
             day, month_name, year = match.groups()
             month = MONTHS.get(month_name.lower())
             if month is None:
-                raise RowProblem("event_date", f"'{month_name}' in '{text}' is not a month name")
+                raise RowProblem(None, f"'{month_name}' in '{text}' is not a month name",
+                                 "Write the month in English (July or Jul).")
             return dt.date(_full_year(year), month, int(day)).isoformat()
-        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{2})", text)
+        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})", text)
         if match:
-            day, month, year = match.groups()
+            day, month, year = (part for part in match.groups() if part is not None)
             return dt.date(_full_year(year), int(month), int(day)).isoformat()
     except ValueError:
-        raise RowProblem("event_date", f"'{text}' is not a real date") from None
+        raise RowProblem(None, f"'{text}' is not a real date", "Correct the day or the month.") from None
     raise RowProblem(
-        "event_date",
+        None,
         f"'{text}' is not a date ACLED writes",
-        "Use 2021-07-05, 05 July 2021, 5-Jul-21 or 05-07-21 (day first).",
+        "Write it as 2021-07-05, 05 July 2021, 5-Jul-21, 05-07-21 or 05/07/2021 (day first).",
     )
 
 
