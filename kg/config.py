@@ -202,3 +202,10 @@ class Prefixes:
             hint = did_you_mean(prefix, self.namespaces) if colon else None
             raise config.error(key, f"'{curie}' does not start with a known prefix", hint or f"Use one of {known} (see prefixes:).")
         return self.namespaces[prefix] + local
+
+    def shorten(self, iri: str) -> str:
+        """An IRI as a CURIE where one of the prefixes fits (as it is otherwise)."""
+        for prefix, namespace in sorted(self.namespaces.items(), key=lambda item: -len(item[1])):
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri

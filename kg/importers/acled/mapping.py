@@ -213,7 +213,8 @@ class AcledMapping:
         """The concept scheme named at config[key]: notation -> N-Triples concept."""
         name = self.prefixes.expand(config, key)
         if name not in self.schemes:
-            hint = did_you_mean(name, self.schemes) or f"The vocabulary's schemes are: {', '.join(sorted(self.schemes))}."
+            known = sorted(self.prefixes.shorten(scheme) for scheme in self.schemes)
+            hint = did_you_mean(config.text(key), known) or f"The vocabulary's schemes are: {', '.join(known)}."
             raise config.error(key, f"there is no concept scheme {config.text(key)} in the vocabulary", hint)
         return {notation: iri(str(concept)) for notation, concept in self.schemes[name].items()}
 

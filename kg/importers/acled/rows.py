@@ -124,8 +124,9 @@ class RowConverter:
         value = cells[rule.index].strip()
         translation = rule.table.get(value)
         if translation is None:
-            hint = did_you_mean_or_list(value, list(rule.table))
-            raise RowProblem(rule.column, f"'{value}' is not a {rule.column} of {self.plan.layout.title}", hint)
+            title = self.plan.layout.title
+            hint = did_you_mean(value, rule.table) or f"{title[0].upper()}{title[1:]} has: {', '.join(rule.table)}."
+            raise RowProblem(rule.column, f"'{value}' is not a value of {rule.column} in {title}", hint)
         values = translation.values
         if translation.by_actor_type:
             present = {self.mapping.actor_types.get(cells[role.type_index].strip()) for role in self.plan.roles
@@ -365,6 +366,3 @@ def _rows(count: int) -> str:
 def _more(count: int) -> str:
     return f"; and {count - SHOWN} more" if count > SHOWN else ""
 
-
-def did_you_mean_or_list(value: str, choices: list[str]) -> str:
-    return did_you_mean(value, choices) or f"It has: {', '.join(choices)}."
