@@ -249,6 +249,36 @@ def test_actors_places_and_links_are_written_once_and_completely(project: Projec
     assert report.conforms, report.render()
 
 
+# -- one event, every statement ---------------------------------------------------------------
+
+
+def test_an_event_has_a_statement_for_each_of_its_cells(imported: dict[str, Path]) -> None:
+    graph = graph_of(imported["events-multi-country"])
+    event = URIRef(ID + "incident/acled-KEN1001")
+    found = {(str(p).rsplit("/", 1)[-1].rsplit("#", 1)[-1], str(o)) for p, o in graph.predicate_objects(event)}
+    assert found == {
+        ("type", BK + "ConflictEvent"),
+        ("source", ID + "source/acled-events-multi-country"),
+        ("identifier", "KEN1001"),
+        ("date", "2020-03-02"),
+        ("disorderType", ACLED + "disorder-political-violence"),
+        ("eventType", ACLED + "battles"),
+        ("subEventType", ACLED + "battles--armed-clash"),
+        ("fatalities", "3"),
+        ("description", "Test row: gunmen fire on an army patrol outside the town."),
+        ("sourceNote", "Daily Nation"),
+        ("sourceScale", "National"),
+        ("timePrecision", "1"),
+        ("geoPrecision", "1"),
+        ("modified", "2020-03-06T13:06:40+00:00"),  # the Unix time 1583500000 (as rdflib writes it)
+        ("label", "Armed clash, Garissa, 2020-03-02"),
+        ("hasGeometry", ID + "incident/acled-KEN1001/geometry"),
+        ("place", ID + "place/acled-Kenya/Garissa/Garissa%20Township/Garissa"),
+        ("actor", str(actor("Al Shabaab"))),
+        ("counterpart", str(actor("Military Forces of Kenya (2013-2022)"))),
+    }
+
+
 # -- 1. flags read their cell --------------------------------------------------------------------
 
 
