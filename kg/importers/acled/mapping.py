@@ -68,7 +68,6 @@ class Translation:
 
 @dataclass(frozen=True)
 class Layout:
-    name: str
     title: str
     detect: tuple[str, ...]
     renamed: dict[str, str]
@@ -160,7 +159,7 @@ class AcledMapping:
 
         self.id_column = event.text("id_column")
         layouts = config.section("layouts")
-        self.layouts = [self._layout(name, spec) for name, spec in layouts.children()]
+        self.layouts = [self._layout(spec) for _, spec in layouts.children()]
         defaults = [layout for layout in self.layouts if not layout.detect]
         if len(defaults) != 1:
             raise layouts.error(None, f"{len(defaults)} layouts have no 'detect' columns; exactly one must",
@@ -245,7 +244,7 @@ class AcledMapping:
             raise spec.error("false", f"'{sorted(both)[0]}' is listed as true and as false", "Keep it in one list.")
         return ColumnSpec(name, self.term(spec, "predicate"), value_type, concepts, spec.optional_text("within"), trues, falses)
 
-    def _layout(self, name: str, spec: ConfigMap) -> Layout:
+    def _layout(self, spec: ConfigMap) -> Layout:
         spec.check_keys({"title", "detect", "renamed_columns", "required_columns", "filled_columns", "label", "translate"})
         translated_column = None
         translations: dict[str, Translation] = {}
@@ -261,8 +260,7 @@ class AcledMapping:
                     into.extend(column for column in values if column not in into)
         if self.id_column not in spec.texts("required_columns"):
             raise spec.error("required_columns", f"the event id column {self.id_column} is not among them", "Add it.")
-        layout = Layout(
-            name=name,
+        return Layout(
             title=spec.text("title"),
             detect=tuple(column.lower() for column in spec.texts("detect")),
             renamed={old.lower(): new.lower() for old, new in spec.text_map("renamed_columns").items()},
@@ -273,7 +271,6 @@ class AcledMapping:
             translations=translations,
             translated_into=tuple(into),
         )
-        return layout
 
     def _translation(self, entry: ConfigMap) -> Translation:
         if entry.has("by_actor_type"):

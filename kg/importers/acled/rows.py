@@ -109,9 +109,10 @@ class RowConverter:
         names = [column for column, _ in empty]
         verb = "is" if len(names) == 1 else "are"
         last = max((position for position in range(self.plan.width) if cells[position].strip()), default=-1)
-        if last < min(position for _, position in empty) and last < self.plan.width - 1:
-            after = f"after {self.plan.columns[last]}" if last >= 0 else "at its start"
-            raise RowProblem(None, f"the row ends early, {after}: {listed(names)} {verb} empty",
+        if last < 0:
+            raise RowProblem(None, "every cell of the row is empty", "Remove the line, or fill it in.")
+        if last < min(position for _, position in empty):
+            raise RowProblem(None, f"the row ends early, after {self.plan.columns[last]}: {listed(names)} {verb} empty",
                              "The line may have been cut off: export the file again from ACLED, or complete the row.")
         if len(names) == 1:
             raise RowProblem(names[0], "the cell is empty", "ACLED fills this column in every row: fill it in.")
