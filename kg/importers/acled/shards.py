@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import queue
 import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import IO
 
 from kg.errors import ToolError
 from kg.store import replace_folder
@@ -55,7 +55,7 @@ class ShardWriter:
         self.lines += len(lines)
 
     def _compress(self) -> None:
-        handles: dict[Path, IO[bytes]] = {}
+        handles: dict[Path, io.BufferedIOBase] = {}
         try:
             while (item := self._queue.get()) is not None:
                 path, data = item

@@ -78,8 +78,8 @@ def parse_date(text: str) -> str:
             return dt.date(_full_year(year), month, int(day)).isoformat()
         match = re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})", text)
         if match:
-            day, month, year = (part for part in match.groups() if part is not None)
-            return dt.date(_full_year(year), int(month), int(day)).isoformat()
+            day_number, month_number, year_number = (part for part in match.groups() if part is not None)
+            return dt.date(_full_year(year_number), int(month_number), int(day_number)).isoformat()
     except ValueError:
         raise RowProblem(None, f"'{text}' is not a real date", "Correct the day or the month.") from None
     raise RowProblem(
