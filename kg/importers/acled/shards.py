@@ -21,7 +21,7 @@ class ShardWriter:
 
     def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None, compress: bool = True):
         if lines_per_shard < 1:
-            raise ToolError(f"a shard holds 1 statement or more, not {lines_per_shard}")
+            raise ToolError(f"a shard holds 1 statement or more (--shard-lines), not {lines_per_shard}")
         self.target = target
         self.extension = f"{extension}.gz" if compress else extension
         self.compress = compress
