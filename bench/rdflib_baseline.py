@@ -3,8 +3,8 @@
 
     .venv/bin/python bench/rdflib_baseline.py EVENTS.csv OUT.nt
 
-Makes, for each row, roughly the triples `kg import acled` makes (the event, its actors, its
-place hierarchy and geometry; concepts looked up by skos:notation in the vocabulary), with no
+Makes, for each row, roughly the triples `kg import acled` makes (the event with its own point,
+its actors, its place hierarchy and the location's point; concepts looked up by skos:notation in the vocabulary), with no
 gazetteer linking and no row checks. The Graph deduplicates actors and places. Everything is held
 in memory and serialized at the end, as a first script would.
 """
@@ -38,7 +38,9 @@ def main(source: Path, target: Path) -> int:
         for scheme in vocabulary.objects(concept, SKOS.inScheme):
             for notation in vocabulary.objects(concept, SKOS.notation):
                 schemes.setdefault(str(scheme)[len(ACLED):], {})[str(notation)] = concept
-    classes = {name: URIRef(BK + cls.split(":")[1]) for name, cls in spec["actors"]["classes"].items()}
+    kinds = spec["actors"]["kinds"]
+    classes = {name: URIRef(BK + kind["class"].split(":")[1]) for name, kind in kinds.items()}
+    with_country = {name for name, kind in kinds.items() if "country" in kind}
 
     g = Graph()
     dataset = URIRef(ID + "source/acled-" + quote(source.stem, safe=""))
@@ -87,6 +89,10 @@ def main(source: Path, target: Path) -> int:
             g.add((geometry, RDF.type, GEO.Geometry))
             g.add((geometry, GEO.asWKT, Literal(f"POINT({float(row['longitude'])} {float(row['latitude'])})", datatype=GEO.wktLiteral)))
             g.add((event, BK.place, parent))
+            point = URIRef(event + "/geometry")
+            g.add((event, GEO.hasGeometry, point))
+            g.add((point, RDF.type, GEO.Geometry))
+            g.add((point, GEO.asWKT, Literal(f"POINT({float(row['longitude'])} {float(row['latitude'])})", datatype=GEO.wktLiteral)))
 
             for column, type_column, predicate in [("actor1", "inter1", BK.actor), ("assoc_actor_1", None, BK.actor),
                                                    ("actor2", "inter2", BK.counterpart), ("assoc_actor_2", None, BK.counterpart)]:
@@ -100,7 +106,7 @@ def main(source: Path, target: Path) -> int:
                     g.add((actor, RDFS.label, Literal(name)))
                     if concept is not None:
                         g.add((actor, BK.actorType, concept))
-                        if kind == "State forces":
+                        if kind in with_country:
                             g.add((actor, BK.country, country))
                     g.add((event, predicate, actor))
     g.serialize(destination=str(target), format="nt", encoding="utf-8")

@@ -28,6 +28,7 @@ from kg.results import ResultTable
 from kg.rules import apply_rules
 from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store
+from kg.importers import acled
 from kg.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph
 
@@ -156,6 +157,24 @@ def validate_file(
         note = f"{target.name} has changed since it was built: record locations are those of the last build."
         report = dataclasses.replace(report, note=note)
     return report
+
+
+def import_acled(
+    project: Project,
+    csv_file: Path,
+    target: Path,
+    *,
+    format_name: str = "ntriples",
+    skip_bad_rows: bool = False,
+    lines_per_shard: int = acled.DEFAULT_SHARD_LINES,
+    compress: bool = True,
+    progress: acled.Progress | None = None,
+) -> acled.ImportResult:
+    """Import an ACLED export into shards in the folder target (kg import acled), its places
+    linked to the places of the curated graph (built from the records, not validated)."""
+    curated, _, _ = build_graph(project)
+    return acled.import_acled(project, csv_file, target, curated, format_name=format_name, skip_bad_rows=skip_bad_rows,
+                              lines_per_shard=lines_per_shard, compress=compress, progress=progress)
 
 
 def list_queries(project: Project) -> list[StoredQuery]:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg import api
-from kg.acled import import_acled
 from kg.engines import ENGINES
 from kg.errors import (
     EXIT_ENDPOINT_ERROR,
@@ -120,8 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--format", choices=["ntriples", "nquads"], default="ntriples",
                           help="shards of N-Triples, or N-Quads in the data set's named graph")
     importer.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
-    importer.add_argument("--shard-lines", type=int, default=1_000_000, metavar="N", help="statements per shard")
+    importer.add_argument("--shard-lines", type=int, default=1_000_000, metavar="N", help="statements per shard (at most)")
     importer.add_argument("--no-compress", action="store_true", help="write plain .nt/.nq shards instead of gzip")
+    importer.add_argument("--validate", action="store_true",
+                          help="then SHACL-validate the shards with the set-based engine (as kg validate --engine oxigraph)")
     importer.set_defaults(handler=_import)
 
     store = commands.add_parser("store", help="bulk-load the build and imported shards into an on-disk store")
@@ -257,16 +258,28 @@ def _export(project: Project, args: argparse.Namespace) -> int:
 
 
 def _import(project: Project, args: argparse.Namespace) -> int:
+    if args.validate and args.format == "nquads":
+        # The validators read the default graph; N-Quads shards put every statement in a named graph.
+        raise ToolError("--validate checks N-Triples shards only; import without --format nquads to validate")
     target = args.output or project.out / f"acled-{args.file.stem}"
-    result = import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
-                          lines_per_shard=args.shard_lines, compress=not args.no_compress, progress=_import_progress if sys.stderr.isatty() else None)
+    result = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
+                              lines_per_shard=args.shard_lines, compress=not args.no_compress,
+                              progress=_import_progress if sys.stderr.isatty() else None)
     if result.errors:
-        print(f"Skipped {result.rejected} bad row{'s' if result.rejected != 1 else ''} of {result.rows}:")
+        shown = len(result.errors)
+        first = f"; the first {shown}" if result.rejected > shown else ""
+        print(f"Skipped {result.rejected} bad row{'s' if result.rejected != 1 else ''} of {result.rows}{first}:")
         for error in result.errors:
             print(f"  {error}")
-    print(f"Imported {result.imported} of {result.rows} rows from {result.file}: {result.lines} statements in "
-          f"{len(result.files)} file{'s' if len(result.files) != 1 else ''} in {relative(target)} "
+    print(f"Imported {result.imported} of {result.rows} rows from {result.file} (read as {result.layout}): {result.lines} "
+          f"statements in {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {relative(target)} "
           f"({result.seconds:.1f} s, {result.rows_per_second:,.0f} rows/s).")
+    for warning in result.warnings:
+        print(f"Warning: {warning}.")
+    if args.validate:
+        report = api.validate_file(project, target, engine="oxigraph")
+        print(report.render())
+        return EXIT_OK if report.conforms else EXIT_INVALID_DATA
     return EXIT_OK
 
 

@@ -75,6 +75,18 @@ class StoreReport:
     seconds: float
 
 
+def replace_folder(complete: Path, folder: Path) -> None:
+    """Put the complete folder in the place of folder: the previous one stays whole until the
+    new one is in place (renames within one parent folder)."""
+    previous = folder.with_name(f".{folder.name}.previous")
+    if previous.exists():
+        shutil.rmtree(previous)
+    if folder.exists():
+        folder.rename(previous)
+    complete.rename(folder)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
 def build_store(folder: Path, inputs: list[Path], progress: Callable[[Path], None] | None = None) -> StoreReport:
     """Bulk-load the inputs into a new store that then replaces folder (the previous store, if
     any, stays whole until the new one is complete)."""
@@ -89,13 +101,7 @@ def build_store(folder: Path, inputs: list[Path], progress: Callable[[Path], Non
         quads = len(store)
         store.flush()
         del store
-        previous = folder.with_name(f".{folder.name}.previous")
-        if previous.exists():
-            shutil.rmtree(previous)
-        if folder.exists():
-            folder.rename(previous)
-        temporary.rename(folder)
-        shutil.rmtree(previous, ignore_errors=True)
+        replace_folder(temporary, folder)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise

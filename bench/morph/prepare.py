@@ -61,7 +61,7 @@ def prepare(events: Path, workdir: Path, processes: int | None = None) -> Path:
     for scheme, name in [("DisorderTypes", "disorder_types"), ("EventTypes", "event_types"), ("SubEventTypes", "sub_event_types")]:
         write_csv(lookups / f"{name}.csv", ["notation", "iri"], sorted((n, c) for n, c, _ in schemes[acled + scheme]))
     actors = spec["actors"]
-    classes = {name: expand(cls) for name, cls in actors["classes"].items()}
+    classes = {name: expand(kind["class"]) for name, kind in actors["kinds"].items()}
     default = expand(actors["default_class"])
     write_csv(lookups / "actor_types.csv", ["notation", "iri", "class"],
               sorted((n, c, classes.get(label, default)) for n, c, label in schemes[expand(actors["type_scheme"])]))

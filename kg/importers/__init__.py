@@ -1,0 +1,1 @@
+"""Importers of external event tables into the ontology, one package per source."""

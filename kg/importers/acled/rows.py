@@ -1,0 +1,369 @@
+"""The row loop: each ACLED row becomes the N-Triples lines of its event, its point, and the
+places and actors not seen in an earlier row. Memory holds the deduplication tables (actors,
+places, event ids, place points), not the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pycountry
+
+from kg.errors import did_you_mean
+from kg.importers.acled.gazetteer import Gazetteer
+from kg.importers.acled.mapping import AcledMapping, LevelRule, Plan, RoleRule
+from kg.importers.acled.values import RDF_TYPE, RDFS_LABEL, RowProblem, iri, listed, literal, normalised, parse_date, slug, typed
+
+Point = tuple[float, float]  # latitude, longitude
+SHOWN = 5  # how many examples a warning names
+
+
+@dataclass
+class Pending:
+    """What a row adds to the tables; kept only if the whole row is good (its lines carry it)."""
+
+    places: dict[tuple[str, ...], str] = field(default_factory=dict)
+    actors: dict[str, str] = field(default_factory=dict)
+    actor_types: set[tuple[str, str]] = field(default_factory=set)
+    classed: dict[str, str] = field(default_factory=dict)  # actor -> the country it was given, or ""
+    linked: set[str] = field(default_factory=set)
+    alt_names: set[tuple[str, str]] = field(default_factory=set)
+    points: list[tuple[str, str, Point]] = field(default_factory=list)  # place, its name, the row's point
+    other_country: tuple[str, str] | None = None  # an actor, a second country it was given
+    fallback: str | None = None  # the data_id that names the event
+
+
+class RowConverter:
+    def __init__(self, mapping: AcledMapping, plan: Plan, gazetteer: Gazetteer):
+        self.mapping = mapping
+        self.plan = plan
+        self.gazetteer = gazetteer
+        self.geometry = mapping.geometry
+        self.places_spec = mapping.places
+        self.places: dict[tuple[str, ...], str] = {}
+        self.actors: dict[str, str] = {}
+        self.actor_types: set[tuple[str, str]] = set()
+        self.classed: dict[str, str] = {}
+        self.linked: set[str] = set()  # curated places whose statements were written
+        self.alt_names: set[tuple[str, str]] = set()
+        self.events: dict[str, int] = {}  # event id (or "\0" + data_id) -> line
+        self.country_codes: dict[tuple[str, str], str] = {}
+        self.points: dict[str, Point | None] = {}  # place -> its one point, None if rows disagree
+        self.point_names: dict[str, str] = {}
+        self.other_countries: dict[str, tuple[str, int]] = {}  # actor name -> (second country, line)
+        self.fallbacks: list[tuple[int, str]] = []  # (line, data_id)
+
+    # -- one row -------------------------------------------------------------------------------
+
+    def row(self, cells: list[str], line: int) -> list[str]:
+        """The lines of one row; raises RowProblem for the first problem found."""
+        pending = Pending()
+        out, key = self._row(cells, pending)
+        self.places.update(pending.places)
+        self.actors.update(pending.actors)
+        self.actor_types.update(pending.actor_types)
+        self.classed.update(pending.classed)
+        self.linked.update(pending.linked)
+        self.alt_names.update(pending.alt_names)
+        self.events[key] = line
+        for place, name, point in pending.points:
+            known = self.points.get(place, point)
+            self.points[place] = point if known == point else None
+            self.point_names.setdefault(place, name)
+        if pending.other_country is not None:
+            self.other_countries.setdefault(pending.other_country[0], (pending.other_country[1], line))
+        if pending.fallback is not None:
+            self.fallbacks.append((line, pending.fallback))
+        return out
+
+    def _row(self, cells: list[str], pending: Pending) -> tuple[list[str], str]:
+        plan = self.plan
+        if len(cells) != plan.width:
+            raise RowProblem(None, f"the row has {len(cells)} cells, the header {plan.width}", "Check for unquoted commas or a cut line.")
+        if plan.padding:
+            cells = [*cells, *plan.padding]
+        self.check_filled(cells)
+        label = "".join(text if position is None else cells[position] for text, position in plan.label_parts)
+        if plan.translation is not None:
+            self.translate(cells)
+        subject, key = self.event(cells, pending)
+        out = [f"{subject} {RDF_TYPE} {self.mapping.event_class} .\n", f"{subject} {self.mapping.source_predicate} {plan.dataset} .\n"]
+        for rule in plan.rules:
+            value = cells[rule.index]
+            if value:
+                out.append(f"{subject} {rule.predicate} {rule.convert(value)} .\n")
+        self.check_year(cells)
+        self.check_within(cells)
+        out.append(f"{subject} {RDFS_LABEL} {literal(label)} .\n")
+        point = self.point(cells)
+        if point is not None:
+            out.extend(self.geometry_lines(subject, point))
+        country = self.place(cells, subject, point, out, pending)
+        self.actor_lines(cells, subject, country, out, pending)
+        return out, key
+
+    def check_filled(self, cells: list[str]) -> None:
+        empty = [(column, position) for column, position in self.plan.filled if not cells[position].strip()]
+        if not empty:
+            return
+        names = [column for column, _ in empty]
+        verb = "is" if len(names) == 1 else "are"
+        last = max((position for position in range(self.plan.width) if cells[position].strip()), default=-1)
+        if last < 0:
+            raise RowProblem(None, "every cell of the row is empty", "Remove the line, or fill it in.")
+        if last < min(position for _, position in empty):
+            raise RowProblem(None, f"the row ends early, after {self.plan.columns[last]}: {listed(names)} {verb} empty",
+                             "The line may have been cut off: export the file again from ACLED, or complete the row.")
+        if len(names) == 1:
+            raise RowProblem(names[0], "the cell is empty", "ACLED fills this column in every row: fill it in.")
+        raise RowProblem(None, f"{listed(names)} are empty", "ACLED fills these columns in every row: fill them in.")
+
+    def translate(self, cells: list[str]) -> None:
+        """Replace an older layout's value by today's values of the columns it stands for."""
+        rule = self.plan.translation
+        assert rule is not None
+        value = cells[rule.index].strip()
+        translation = rule.table.get(value)
+        if translation is None:
+            title = self.plan.layout.title
+            hint = did_you_mean(value, rule.table) or f"{title[0].upper()}{title[1:]} has: {', '.join(rule.table)}."
+            raise RowProblem(rule.column, f"'{value}' is not a value of {rule.column} in {title}", hint)
+        values = translation.values
+        if translation.by_actor_type:
+            present = {self.mapping.actor_types.get(cells[role.type_index].strip()) for role in self.plan.roles
+                       if role.type_index is not None}
+            chosen = next((values for concept, values in translation.by_actor_type if concept in present), None)
+            if chosen is None:
+                kinds = [self.mapping.label(concept) for concept, _ in translation.by_actor_type]
+                columns = [self.plan.columns[role.type_index] for role in self.plan.roles if role.type_index is not None]
+                raise RowProblem(rule.column, f"a '{value}' event needs {' or '.join(kinds)} among its actor types "
+                                 f"({', '.join(columns)}) to tell which of today's types it is",
+                                 f"Give {columns[0] if columns else 'an actor'} the type {' or '.join(kinds)}.")
+            values = chosen
+        for position, column in zip(rule.into, self.plan.layout.translated_into):
+            cells[position] = values.get(column, "")
+
+    def event(self, cells: list[str], pending: Pending) -> tuple[str, str]:
+        """The event's IRI and its key among the file's events."""
+        plan = self.plan
+        id_column = self.mapping.id_column
+        event_id = cells[plan.id_index].strip()
+        if event_id:
+            key, subject = event_id, iri(self.mapping.event_template.format(id=quote(event_id, safe="")))
+            first = self.events.get(key)
+            if first is not None:
+                raise RowProblem(id_column, f"the event id {event_id} was already imported from line {first}",
+                                 "An export lists each event once: remove the repeated row.")
+            return subject, key
+        fallback = self.mapping.fallback_id_column
+        data_id = cells[plan.fallback_index].strip() if plan.fallback_index is not None else ""
+        if not data_id:
+            also = f", and the row has no {fallback} to name the event by" if fallback else ""
+            raise RowProblem(id_column, f"the event id is empty{also}",
+                             "Fill in the event id, or import the other rows with --skip-bad-rows.")
+        key, subject = "\0" + data_id, iri(plan.fallback_template.format(id=quote(data_id, safe="")))
+        first = self.events.get(key)
+        if first is not None:
+            raise RowProblem(fallback, f"the row has no event id, and its {fallback} {data_id} was already used at line {first}",
+                             "Fill in the event id, or import the other rows with --skip-bad-rows.")
+        pending.fallback = data_id
+        return subject, key
+
+    def check_year(self, cells: list[str]) -> None:
+        if self.plan.year_check is None:
+            return
+        column, year_position, date_position = self.plan.year_check
+        given = cells[year_position].strip()
+        if given and cells[date_position].strip():
+            year = parse_date(cells[date_position])[:4]
+            if given != year:
+                raise RowProblem(column, f"the year {given} does not match the event date ({year})", "Correct the year or the date.")
+
+    def check_within(self, cells: list[str]) -> None:
+        for rule in self.plan.within:
+            narrower, broader = cells[rule.index].strip(), cells[rule.parent_index].strip()
+            belongs = rule.broader.get(narrower)
+            if broader and belongs is not None and belongs[0] != rule.parent_concepts.get(broader):
+                raise RowProblem(rule.column, f"'{narrower}' belongs to the {rule.parent_column} '{belongs[1]}', not '{broader}'",
+                                 f"Correct the {rule.parent_column} or the {rule.column}.")
+
+    # -- points --------------------------------------------------------------------------------
+
+    def point(self, cells: list[str]) -> Point | None:
+        if self.plan.point is None:
+            return None
+        latitude, longitude = (cells[position].strip() for position in self.plan.point)
+        if not (latitude or longitude):
+            return None
+        column = self.geometry.latitude
+        try:
+            lat, lon = float(latitude), float(longitude)
+        except ValueError:
+            raise RowProblem(column, f"'{latitude}, {longitude}' are not coordinates", "Give latitude and longitude in decimal degrees.") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise RowProblem(column, f"{lat}, {lon} is outside the globe", "Latitude lies in -90..90, longitude in -180..180.")
+        return lat, lon
+
+    def geometry_lines(self, node: str, point: Point) -> list[str]:
+        spec = self.geometry
+        geometry = iri(spec.template.format(node=node[1:-1]))
+        wkt = typed(f"POINT({point[1]} {point[0]})", spec.wkt_datatype)
+        return [f"{node} {spec.predicate} {geometry} .\n", f"{geometry} {RDF_TYPE} {spec.cls} .\n",
+                f"{geometry} {spec.wkt_predicate} {wkt} .\n"]
+
+    def closing_lines(self) -> list[str]:
+        """After the last row: the points of the places every row gave the same point."""
+        return [line for place, point in self.points.items() if point is not None for line in self.geometry_lines(place, point)]
+
+    # -- places --------------------------------------------------------------------------------
+
+    def place(self, cells: list[str], subject: str, point: Point | None, out: list[str], pending: Pending) -> str:
+        """Link the event to the most precise place of the row (writing the places not seen
+        before); the country's node."""
+        path: tuple[str, ...] = ()
+        parent = country = ""
+        for depth, level in enumerate(self.plan.levels):
+            name = cells[level.index].strip()
+            if not name:
+                continue
+            path = (*path, name)
+            node = self.places.get(path) or pending.places.get(path)
+            if node is None:
+                node = self.new_place(cells, path, depth, level, parent, out, pending)
+                pending.places[path] = node
+            if level.point and point is not None and node not in self.gazetteer.with_geometry:
+                pending.points.append((node, name, point))
+            if depth == 0:
+                country = node
+            parent = node
+        if not parent:
+            raise RowProblem(self.plan.columns[self.plan.levels[0].index], "the row names no place at all", "Fill in the country.")
+        out.append(f"{subject} {self.places_spec.event_predicate} {parent} .\n")
+        return country
+
+    def new_place(self, cells: list[str], path: tuple[str, ...], depth: int, level: LevelRule, parent: str, out: list[str],
+                  pending: Pending) -> str:
+        spec = self.places_spec
+        name = path[-1]
+        code = self.country_code(cells, level, name) if depth == 0 else None
+        curated = self.gazetteer.by_iso.get(code or "") if depth == 0 else self.gazetteer.by_name.get((parent, normalised(name)))
+        if curated is not None:
+            # Two spellings can link to one curated place: its statements are written once.
+            if curated.node not in self.linked and curated.node not in pending.linked:
+                pending.linked.add(curated.node)
+                out.extend(curated.lines)
+            spelling = (curated.node, normalised(name))
+            if spelling[1] not in curated.names and spelling not in self.alt_names and spelling not in pending.alt_names:
+                pending.alt_names.add(spelling)
+                out.append(f"{curated.node} {spec.alt_label} {literal(name)} .\n")
+            return curated.node
+        node = iri(spec.template.format(path="/".join(slug(part) for part in path)))
+        out.append(f"{node} {RDF_TYPE} {level.cls} .\n")
+        out.append(f"{node} {RDFS_LABEL} {literal(name)} .\n")
+        if parent:
+            out.append(f"{node} {spec.located_in} {parent} .\n")
+        elif code:
+            out.append(f"{node} {spec.iso_code} {literal(code)} .\n")
+        return node
+
+    def country_code(self, cells: list[str], level: LevelRule, name: str) -> str | None:
+        """The ISO 3166 alpha-2 code of a country: from ACLED's numeric code, else the name."""
+        numeric = cells[level.iso_index].strip() if level.iso_index is not None else ""
+        key = (numeric, name)
+        if key not in self.country_codes:
+            country = pycountry.countries.get(numeric=f"{int(numeric):03d}") if numeric.isdigit() else None
+            if country is None:
+                try:
+                    country = pycountry.countries.lookup(name)
+                except LookupError:
+                    country = None
+            self.country_codes[key] = country.alpha_2 if country else ""
+        return self.country_codes[key] or None
+
+    # -- actors --------------------------------------------------------------------------------
+
+    def actor_lines(self, cells: list[str], subject: str, country: str, out: list[str], pending: Pending) -> None:
+        linked: set[tuple[str, str]] = set()  # an actor named twice in a row is linked once
+        for role in self.plan.roles:
+            value = cells[role.index]
+            if not value.strip():
+                continue
+            names = [part.strip() for part in value.split(role.split)] if role.split else [value.strip()]
+            kind = cells[role.type_index].strip() if role.type_index is not None else ""
+            concept = self.actor_type(kind, role) if kind else None
+            for name in names:
+                if not name:
+                    continue
+                node = self.actors.get(name) or pending.actors.get(name)
+                if node is None:
+                    node = iri(self.mapping.actors.template.format(name=slug(name)))
+                    pending.actors[name] = node
+                    out.append(f"{node} {RDF_TYPE} {self.mapping.actors.default_class} .\n")
+                    out.append(f"{node} {RDFS_LABEL} {literal(name)} .\n")
+                if concept is not None:
+                    self.type_lines(node, name, concept, cells, country, out, pending)
+                if (role.predicate, node) not in linked:
+                    linked.add((role.predicate, node))
+                    out.append(f"{subject} {role.predicate} {node} .\n")
+
+    def actor_type(self, kind: str, role: RoleRule) -> str:
+        concept = self.mapping.actor_types.get(kind)
+        if concept is None:
+            words = [notation for notation in self.mapping.actor_types if not notation.isdigit()]
+            codes = sorted(int(notation) for notation in self.mapping.actor_types if notation.isdigit())
+            also = f" (or codes {codes[0]}-{codes[-1]})" if codes and codes == list(range(codes[0], codes[-1] + 1)) else ""
+            column = self.plan.columns[role.type_index] if role.type_index is not None else role.column
+            raise RowProblem(column, f"unknown actor type '{kind}'", f"ACLED uses: {', '.join(words)}{also}.")
+        return concept
+
+    def type_lines(self, node: str, name: str, concept: str, cells: list[str], country: str, out: list[str],
+                   pending: Pending) -> None:
+        """The actor type, and the first time an actor has a type with a class (which may be
+        after it was first seen without a type, as an associated actor) that class and, for a
+        kind that belongs to a country, the country of the event."""
+        if (node, concept) not in self.actor_types and (node, concept) not in pending.actor_types:
+            pending.actor_types.add((node, concept))
+            out.append(f"{node} {self.mapping.actors.type_predicate} {concept} .\n")
+        kind = self.mapping.actors.kinds.get(concept)
+        if kind is None:
+            return
+        given = self.classed.get(node, pending.classed.get(node))
+        if given is None:
+            pending.classed[node] = country if kind.country_predicate else ""
+            out.append(f"{node} {RDF_TYPE} {kind.cls} .\n")
+            if kind.country_predicate and country:
+                out.append(f"{node} {kind.country_predicate} {country} .\n")
+        elif kind.country_predicate and given and given != country:
+            pending.other_country = (name, cells[self.plan.levels[0].index].strip())
+
+    # -- what the import says at the end -------------------------------------------------------
+
+    def warnings(self) -> list[str]:
+        notes = []
+        if self.fallbacks:
+            count = len(self.fallbacks)
+            shown = "; ".join(f"line {line}: {data_id}" for line, data_id in self.fallbacks[:SHOWN])
+            notes.append(f"{_rows(count)} had no event id ({self.mapping.id_column}); {'its event is' if count == 1 else 'their events are'} "
+                         f"named from {self.mapping.fallback_id_column}, which holds only within this export ({shown}{_more(count)})")
+        torn = [self.point_names[place] for place, point in self.points.items() if point is None]
+        if torn:
+            count = len(torn)
+            notes.append(f"{count} location{'s were' if count > 1 else ' was'} given different points in different rows "
+                         f"and keep{'' if count > 1 else 's'} no point of {'their' if count > 1 else 'its'} own; each event keeps "
+                         f"its own point ({', '.join(torn[:SHOWN])}{_more(count)})")
+        if self.other_countries:
+            count = len(self.other_countries)
+            shown = "; ".join(f"{name}: also {other} at line {line}" for name, (other, line) in list(self.other_countries.items())[:SHOWN])
+            notes.append(f"{count} actor{'s' if count > 1 else ''} of a type that belongs to a country appear{'' if count > 1 else 's'} "
+                         f"in events of another country too and keep{'' if count > 1 else 's'} the country of the first event "
+                         f"({shown}{_more(count)})")
+        return notes
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"
+
+
+def _more(count: int) -> str:
+    return f"; and {count - SHOWN} more" if count > SHOWN else ""
+

@@ -1,0 +1,90 @@
+"""Writing the import's lines into numbered gzip shards, replaced as a whole on success."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import queue
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from kg.errors import ToolError
+from kg.store import replace_folder
+
+
+class ShardWriter:
+    """N-Triples (or N-Quads) lines into numbered gzip shards, in a temporary folder that
+    replaces the target folder only when the whole import has succeeded. Compression runs in
+    a thread of its own (zlib releases the GIL), beside the row loop."""
+
+    def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None, compress: bool = True):
+        if lines_per_shard < 1:
+            raise ToolError(f"a shard holds 1 statement or more (--shard-lines), not {lines_per_shard}")
+        self.target = target
+        self.extension = f"{extension}.gz" if compress else extension
+        self.compress = compress
+        self.lines_per_shard = lines_per_shard
+        self.suffix = f" {graph} .\n" if graph else " .\n"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        self.shards: list[Path] = []
+        self.lines = 0
+        self._in_shard = 0
+        self._queue: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=4)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._compress, daemon=True)
+        self._thread.start()
+
+    def write(self, lines: list[str]) -> None:
+        """Append the lines; a shard is never longer than lines_per_shard."""
+        if self._failure is not None:
+            raise self._failure
+        if self.suffix != " .\n":
+            lines = [line[:-3] + self.suffix for line in lines]
+        start = 0
+        while start < len(lines):
+            if not self.shards or self._in_shard >= self.lines_per_shard:
+                self.shards.append(self.folder / f"kg-{len(self.shards) + 1:05d}.{self.extension}")
+                self._in_shard = 0
+            part = lines[start : start + self.lines_per_shard - self._in_shard]
+            self._queue.put((self.shards[-1], "".join(part).encode("utf-8")))
+            self._in_shard += len(part)
+            start += len(part)
+        self.lines += len(lines)
+
+    def _compress(self) -> None:
+        handles: dict[Path, io.BufferedIOBase] = {}
+        try:
+            while (item := self._queue.get()) is not None:
+                path, data = item
+                if path not in handles:
+                    for handle in handles.values():
+                        handle.close()
+                    handles = {path: gzip.GzipFile(path, "wb", compresslevel=1, mtime=0) if self.compress else path.open("wb")}
+                handles[path].write(data)
+        except BaseException as exc:  # reported to the writer on its next call
+            self._failure = exc
+            while self._queue.get() is not None:
+                pass
+        finally:
+            for handle in handles.values():
+                handle.close()
+
+    def _finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+
+    def commit(self) -> list[Path]:
+        self._finish()
+        replace_folder(self.folder, self.target)
+        return [self.target / shard.name for shard in self.shards]
+
+    def abort(self) -> None:
+        try:
+            self._finish()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
