@@ -36,7 +36,15 @@ class Gazetteer:
         for node in sorted(places):
             names = [*curated.objects(node, RDFS.label), *curated.objects(node, alt_label)]
             geometries = list(curated.objects(node, has_geometry))
-            statements = [triple for subject in (node, *geometries) for triple in curated.triples((subject, None, None))]
+            # A linked place brings its own statements, but of its links to other curated places
+            # only the one to its parent, which the row links too (a place it faces across a
+            # border is not in the import).
+            statements = [
+                (s, p, o)
+                for subject in (node, *geometries)
+                for s, p, o in curated.triples((subject, None, None))
+                if o not in places or p == located_in
+            ]
             place = CuratedPlace(
                 node=iri(str(node)),
                 names=frozenset(normalised(str(name)) for name in names),

@@ -141,7 +141,7 @@ class AcledMapping:
     def __init__(self, project: Project):
         self.base = project.base_iri
         self.ontology = project.ontology
-        self.schemes = project.concepts
+        self.schemes = project.vocabulary.concepts
         config = read_config(project.ontology_dir / MAPPING_FILE)
         config.check_keys({"prefixes", "layouts", "dataset", "event", "geometry", "actors", "places"})
         self.prefixes = Prefixes.from_config(config.section("prefixes"))
