@@ -425,10 +425,19 @@ class _Checker:
                 found = scheme[word]
                 return found if isinstance(found, Ref) else Concept(found)
             choices = f"Choose one of: {', '.join(sorted(scheme))}."
-            close = suggestion(close_matches(_shown(item), scheme))
-            add = (f" Or add it to the vocabulary: a record under 'vocabulary:' with id: {_shown(item)}, "
-                   f"scheme: {self.vocabulary.scheme_notation(spec.target or '')}, label, definition and broader.")
-            fail(f"unknown value '{_shown(item)}'", (f"{close} {choices}" if close else choices) + add)
+            synonym = self.vocabulary.synonyms.get(spec.target or "", {}).get(_shown(item).strip().casefold())
+            close = suggestion([synonym] if synonym else close_matches(_shown(item), scheme))
+            elsewhere = [self.vocabulary.scheme_notation(other) for other, notations in self.concepts.items()
+                         if other != spec.target and _shown(item) in notations]
+            if elsewhere and not close:
+                close = (f"'{_shown(item)}' is in the vocabulary {elsewhere[0]}, not "
+                         f"{self.vocabulary.scheme_notation(spec.target or '')}: is it meant for another field?")
+            if close or (spec.target or "") not in self.vocabulary.extensible:
+                fail(f"unknown value '{_shown(item)}'", f"{close} {choices}" if close else choices)
+            else:
+                fail(f"unknown value '{_shown(item)}'", f"{choices} Or add it to the vocabulary: a record under "
+                     f"'vocabulary:' with id: {_shown(item)}, scheme: {self.vocabulary.scheme_notation(spec.target or '')}, "
+                     "label, definition and broader.")
             return None
         if spec.value_type == "decimal":
             text = _shown(item).strip()
@@ -454,19 +463,21 @@ class _Checker:
 
     def read_count(self, item: Node, fail) -> int | None:  # type: ignore[no-untyped-def]
         raw = item.value
-        how = "Write the number alone (e.g. 300) and say how exact it is with 'qualifier' (exactly, more-than, at-least, about)."
+        how = ("Write the number alone (e.g. 300) and say how exact it is with 'qualifier' "
+               "(exactly, about, nearly, more-than, at-least, up-to, fewer-than; between with 'max').")
         if isinstance(raw, bool) or not isinstance(raw, int):
             kind = "a decimal number" if isinstance(raw, float) else f"'{_shown(item)}'"
-            fail(f"expects a whole number of people, not {kind}", how)
+            fail(f"expects a whole number, not {kind}", how)
             return None
         if raw < 0:
-            fail(f"a count cannot be negative ({raw})", "Write the number of people, 0 or more.")
+            fail(f"a count cannot be negative ({raw})", "Write a whole number, 0 or more.")
             return None
         return raw
 
     def read_date(self, spec: FieldSpec, item: Node, fail) -> DateValue | None:  # type: ignore[no-untyped-def]
-        forms = "YYYY-MM-DD" if spec.value_type == "day" else "YYYY-MM-DD (or YYYY-MM for a month, YYYY for a year, YYYY-MM-DDTHH:MM for a time)"
-        hint = f"Write dates as {forms}, e.g. 2021-07-05."
+        forms = "YYYY-MM-DD"
+        hint = "Write dates as YYYY-MM-DD, e.g. 2021-07-05"
+        hint += "." if spec.value_type == "day" else "; a month as YYYY-MM, a year as YYYY, a local time as YYYY-MM-DDTHH:MM."
         if spec.value_type == "date" and isinstance(item.value, int) and _YEAR.fullmatch(_shown(item)):
             return DateValue(_shown(item), XSD.gYear)
         if not isinstance(item.value, str):
@@ -525,6 +536,13 @@ class _Checker:
             if not isinstance(scheme, Concept):
                 continue
             known = self.concepts.setdefault(str(scheme.iri), {})
+            if str(scheme.iri) not in self.vocabulary.extensible:
+                extensible = sorted(self.vocabulary.scheme_notation(s) for s in self.vocabulary.extensible)
+                self.error(record.location, f"the vocabulary {self.vocabulary.scheme_notation(str(scheme.iri))} "
+                           "cannot take new concepts from data: the build computes with its concepts' facts",
+                           record=record.label, field="scheme",
+                           hint=f"Add the concept to ontology/vocabulary.ttl instead. Data may extend: {', '.join(extensible)}.")
+                continue
             if record.id in known:
                 self.error(record.location, f"the concept '{record.id}' is already in the vocabulary "
                            f"{self.vocabulary.scheme_notation(str(scheme.iri))}", record=record.label, field="id",

@@ -18,6 +18,8 @@ class Vocabulary:
     schemes: dict[str, URIRef]  # scheme notation -> scheme IRI
     broader: dict[URIRef, tuple[URIRef, ...]]
     kind_classes: dict[URIRef, URIRef]  # concept -> the class it names directly
+    extensible: frozenset[str]  # IRIs of the schemes that data/ may add concepts to
+    synonyms: dict[str, dict[str, str]]  # scheme IRI -> {alternative word, lower case: notation}
 
     @classmethod
     def from_graph(cls, graph: Graph) -> "Vocabulary":
@@ -35,12 +37,20 @@ class Vocabulary:
         for narrower, wider in sorted(graph.subject_objects(SKOS.broader)):
             broader[URIRef(narrower)] = (*broader.get(URIRef(narrower), ()), URIRef(wider))
         kind_classes = {URIRef(c): URIRef(k) for c, k in graph.subject_objects(BK.kindClass)}
+        extensible = frozenset(str(s) for s in graph.subjects(BK.extensible, None) if graph.value(s, BK.extensible).toPython() is True)
+        synonyms: dict[str, dict[str, str]] = {}
+        for concept, word in graph.subject_objects(SKOS.altLabel):
+            for scheme in graph.objects(concept, SKOS.inScheme):
+                for notation in graph.objects(concept, SKOS.notation):
+                    synonyms.setdefault(str(scheme), {})[str(word).casefold()] = str(notation)
         # Sorted, so that messages listing the choices read the same in every run.
         return cls(
             {scheme: dict(sorted(notations.items())) for scheme, notations in sorted(concepts.items())},
             dict(sorted(schemes.items())),
             broader,
             kind_classes,
+            extensible,
+            synonyms,
         )
 
     def class_of(self, concept: URIRef) -> URIRef | None:
