@@ -43,7 +43,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pyoxigraph as ox
-from pyshacl.rdfutil import compare_literal
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.plugins.sparql import prepareQuery
@@ -751,6 +750,8 @@ def _actual_datatype(v: Literal, datatype: URIRef) -> bool:
 
 def _min_inclusive_conforms(term, minimum: Literal) -> bool:
     """pySHACL's MinInclusiveConstraintComponent on one value."""
+    from pyshacl.rdfutil import compare_literal  # here: importing pySHACL takes longer than a whole validation
+
     with _quiet_rdflib():
         v = to_rdflib(term)
     if not isinstance(v, Literal):

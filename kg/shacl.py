@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -59,6 +58,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, index: R
     """Validate data against shapes. The ontology (with its vocabularies) is added to a copy of
     the data, so that class hierarchies and concepts are known: pySHACL's own ont_graph mixing
     left out the vocabularies' concepts."""
+    from pyshacl import validate as pyshacl_validate  # here: importing pySHACL alone takes longer than a fast validation
+
     if ontology is not None:
         data = data + ontology
     conforms, results, _text = pyshacl_validate(
