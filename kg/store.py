@@ -8,7 +8,7 @@ import gzip
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from kg.engines import query_store
 from kg.errors import ToolError
+from kg.progress import Progress, Step
 from kg.results import ResultTable
 
 SHARD_PATTERNS = ("*.nt.gz", "*.nq.gz", "*.nt", "*.nq", "*.ttl")
@@ -55,16 +56,16 @@ def opened(path: Path) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def load_files(store: ox.Store, files: list[Path], progress: Callable[[Path], None] | None = None) -> None:
+def load_files(store: ox.Store, files: list[Path], progress: Progress | None = None) -> None:
     """Bulk-load RDF files (gzip or plain, format from the name) into a pyoxigraph store."""
-    for file in files:
-        if progress:
-            progress(file)
+    for number, file in enumerate(files, 1):
         with opened(file) as handle:
             try:
                 store.bulk_load(handle, format=rdf_format(file))
             except SyntaxError as exc:
-                raise ToolError(f"{file} is not valid RDF: {exc}") from None
+                raise ToolError(f"cannot parse {file}: {exc}") from None
+        if progress:
+            progress(Step("loaded", number, len(files), "files", file.name))
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class StoreReport:
     seconds: float
 
 
-def build_store(folder: Path, inputs: list[Path], progress: Callable[[Path], None] | None = None) -> StoreReport:
+def build_store(folder: Path, inputs: list[Path], progress: Progress | None = None) -> StoreReport:
     """Bulk-load the inputs into a new store that then replaces folder (the previous store, if
     any, stays whole until the new one is complete)."""
     files = rdf_files(inputs)
