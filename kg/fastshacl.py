@@ -34,6 +34,7 @@ it takes a subject that is the literal 0 (false in Python) for an unbound variab
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -612,9 +613,11 @@ def _get(row: ox.QuerySolution, variable: str):
         return None
 
 
-def _check_select(text: str, name: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def _check_select(text: str, name: str) -> tuple[str, ...]:
     """Parse the query (with rdflib, for a clear syntax error) and check that it can run once for
-    all focus nodes: $this projected, no LIMIT/OFFSET, no aggregation that is not grouped by $this."""
+    all focus nodes: $this projected, no LIMIT/OFFSET, no aggregation that is not grouped by $this.
+    Remembered: rdflib's parser takes most of the time of compiling the project's shapes."""
     try:
         query = prepareQuery(text)
     except Exception as exc:  # pyparsing raises its own exception types
@@ -624,7 +627,7 @@ def _check_select(text: str, name: str) -> list[str]:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: a query that is not a SELECT")
     if algebra.get("datasetClause"):
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: FROM in a SPARQL constraint")
-    projected = [str(v) for v in algebra["PV"]]
+    projected = tuple(str(v) for v in algebra["PV"])
     if "failure" in projected:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: the ?failure variable")
     if "this" not in projected:
