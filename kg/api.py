@@ -29,7 +29,7 @@ from kg.results import ResultTable
 from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store
 from kg.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
-from kg.terms import to_oxigraph
+from kg.terms import to_oxigraph_quad
 
 DEFAULT_ENGINE = "oxigraph"
 
@@ -98,7 +98,7 @@ def validate_graph(
     if engine == "pyshacl":
         return validate(graph, project.shapes, None, index)
     store = ox.Store()
-    store.bulk_extend(ox.Quad(*(to_oxigraph(term) for term in triple), ox.DefaultGraph()) for triple in graph)
+    store.bulk_extend(to_oxigraph_quad(triple) for triple in graph)
     return validate_store(store, project.shapes, index, prefixes=graph)
 
 
@@ -127,7 +127,7 @@ def validate_file(
     if engine == "oxigraph":
         store = ox.Store()
         load_files(store, files)
-        store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.DefaultGraph()) for triple in project.ontology)
+        store.bulk_extend(to_oxigraph_quad(triple) for triple in project.ontology)
         report = validate_store(store, project.shapes, index, prefixes=display_prefixes(project))
     else:
         graph = Graph()
@@ -233,7 +233,7 @@ def stats(project: Project, *, engine: str = DEFAULT_ENGINE) -> GraphStats:
     classes = store.query(
         "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class"
     )
-    return GraphStats(int(triples), tuple((str(row[0]), int(row[1])) for row in classes.rows))
+    return GraphStats(int(str(triples)), tuple((str(row[0]), int(str(row[1]))) for row in classes.rows))
 
 
 def display_prefixes(project: Project) -> dict[str, str]:

@@ -394,8 +394,8 @@ def _serve(project: Project, args: argparse.Namespace) -> int:
     from kg.serve import make_server
 
     server = make_server(require_built_graph(project.graph_file), args.host, args.port)
-    host, port = server.server_address[:2]
-    print(f"Serving {relative(project.graph_file)} read-only at http://{host}:{port}/sparql (Ctrl-C stops)", flush=True)
+    url = f"http://{args.host}:{server.server_port}/sparql"
+    print(f"Serving {relative(project.graph_file)} read-only at {url} (Ctrl-C stops)", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(EXIT_OK))
     try:
         server.serve_forever()

@@ -69,9 +69,9 @@ class RdflibEngine:
             return ResultTable.ask(bool(result.askAnswer))
         if result.type != "SELECT":
             raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
-        variables = tuple(str(v) for v in result.vars or ())
-        rows = tuple(tuple(row[i] for i in range(len(variables))) for row in result)
-        return ResultTable(variables, rows)
+        variables = tuple(result.vars or ())
+        rows = tuple(tuple(solution.get(variable) for variable in variables) for solution in result.bindings)
+        return ResultTable(tuple(str(variable) for variable in variables), rows)
 
 
 def solutions_table(result: ox.QuerySolutions | ox.QueryBoolean) -> ResultTable:

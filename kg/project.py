@@ -97,7 +97,7 @@ class Project:
         for concept in self.ontology.subjects(RDF.type, SKOS.Concept):
             for scheme in self.ontology.objects(concept, SKOS.inScheme):
                 for notation in self.ontology.objects(concept, SKOS.notation):
-                    schemes.setdefault(str(scheme), {})[str(notation)] = URIRef(concept)
+                    schemes.setdefault(str(scheme), {})[str(notation)] = URIRef(str(concept))
         # Sorted, so that messages listing the choices read the same in every run.
         return {scheme: dict(sorted(notations.items())) for scheme, notations in schemes.items()}
 

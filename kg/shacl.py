@@ -70,7 +70,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, index: R
         allow_warnings=False,
     )
     violations = sort_violations(
-        _violation(results, result, shapes, data, index or RecordIndex()) for result in results.subjects(SH.focusNode, None)
+        _violation(results, result, focus, shapes, data, index or RecordIndex())
+        for result, focus in results.subject_objects(SH.focusNode)
     )
     return ValidationReport(bool(conforms), violations)
 
@@ -82,9 +83,9 @@ def sort_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]:
     )
 
 
-def _violation(results: Graph, result: Node, shapes: Graph, data: Graph, index: RecordIndex) -> Violation:
+def _violation(results: Graph, result: Node, focus: Node, shapes: Graph, data: Graph, index: RecordIndex) -> Violation:
     return make_violation(
-        focus=results.value(result, SH.focusNode),
+        focus=focus,
         path=results.value(result, SH.resultPath),
         value=results.value(result, SH.value),
         source_shape=results.value(result, SH.sourceShape),

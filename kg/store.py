@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -52,7 +52,9 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 @contextmanager
 def opened(path: Path) -> Iterator[IO[bytes]]:
     """The file's bytes, decompressed on the fly when it is gzip."""
-    with (gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")) as handle:
+    # A GzipFile reads as any binary file does, though typeshed does not count it as an IO[bytes].
+    handle = cast(IO[bytes], gzip.GzipFile(path, "rb")) if path.name.endswith(".gz") else path.open("rb")
+    with handle:
         yield handle
 
 
