@@ -1,4 +1,5 @@
-"""The kg command as a user runs it: outputs, formats, exit codes and messages."""
+"""The kg command as a user runs it: outputs, formats, exit codes and messages. Most tests run
+kg.cli.main in this process (run_kg); those about the process itself run it as one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from rdflib import Graph
 from kg import Project
 from kg.api import BuildResult
 
-from conftest import REPO, run_kg
+from conftest import REPO, run_kg, run_kg_process
 
 
 @pytest.fixture()
@@ -66,6 +69,15 @@ def test_validate_any_rdf_file(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "A crossing must name one place the people went into (its destination)." in result.stdout
     assert "shape bksh:BorderCrossingShape, property bk:destination" in result.stdout
+
+
+def test_both_validation_engines_print_the_same_report() -> None:
+    broken = REPO / "tests" / "shape_cases" / "composite-crossing-parts-do-not-add-up" / "graph.ttl"
+    default = run_kg("validate", str(broken))
+    reference = run_kg("validate", "--engine", "pyshacl", str(broken))
+    assert default.returncode == reference.returncode == 1
+    assert "The parts of this crossing add up to" in default.stdout
+    assert default.stdout == reference.stdout
 
 
 def test_validate_a_missing_file_is_a_tool_error(tmp_path: Path) -> None:
@@ -146,3 +158,38 @@ def test_unknown_export_format_is_refused_by_name() -> None:
     result = run_kg("export", "--format", "rdfxml")
     assert result.returncode == 2
     assert "invalid choice: 'rdfxml'" in result.stderr
+
+
+@pytest.mark.subprocess
+def test_exit_codes_of_the_kg_process(tmp_path: Path) -> None:
+    """What a shell script sees: 0 when the graph was built, 1 for invalid data, 2 for a tool or
+    usage error, from a real process."""
+    built = run_kg_process("--out", str(tmp_path / "out"), "build")
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "out" / "kg.ttl").is_file()
+    invalid = run_kg_process("validate", str(REPO / "tests" / "shape_cases" / "crossing-without-destination" / "graph.ttl"))
+    assert invalid.returncode == 1 and "The graph does not conform: 1 violation." in invalid.stdout
+    missing = run_kg_process("validate", str(tmp_path / "nope.ttl"))
+    assert missing.returncode == 2 and "kg: error: there is no file" in missing.stderr
+    usage = run_kg_process("export", "--format", "rdfxml")
+    assert usage.returncode == 2 and "invalid choice: 'rdfxml'" in usage.stderr
+
+
+HEAVY_LIBRARIES = {"rdflib", "pyshacl", "pyoxigraph", "SPARQLWrapper", "yaml", "pycountry", "pyparsing"}
+
+
+@pytest.mark.subprocess
+def test_starting_kg_imports_no_heavy_library() -> None:
+    """kg --help (and reading any command line) imports only the standard library and kg's light
+    modules; each command imports the libraries it uses. bench/startup.py measures the time."""
+    script = (
+        "import sys\n"
+        "from kg.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(*sorted({name.split('.')[0] for name in sys.modules}))\n"
+    )
+    started = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert started.returncode == 0, started.stderr
+    assert "usage: kg" in started.stdout
+    loaded = set(started.stdout.splitlines()[-1].split())
+    assert "kg" in loaded and not loaded & HEAVY_LIBRARIES, loaded & HEAVY_LIBRARIES
