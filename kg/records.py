@@ -78,9 +78,6 @@ class RecordSet:
     records: tuple[Record, ...]
     files: tuple[str, ...]
 
-    def by_kind(self, kind: str) -> tuple[Record, ...]:
-        return tuple(r for r in self.records if r.kind == kind)
-
 
 def load_records(data_dir: Path, mapping: Mapping, concepts: dict[str, dict[str, URIRef]]) -> RecordSet:
     """Read and check every record file under data_dir. Raises DataErrors listing every problem."""
