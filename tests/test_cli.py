@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg import Project
-from kg.api import BuildResult
+from kg import Project, cli
+from kg.api import BuildResult, make_store
+from kg.progress import Step
 
 from conftest import REPO, run_kg, run_kg_process
 
@@ -152,6 +153,38 @@ def test_stats_counts_triples_and_classes(out_copy: Path) -> None:
     assert counts["bk:BorderCrossing"] == 12
     assert counts["bk:District"] == 15
     assert counts["bk:Policy"] == 2
+
+
+def test_store_reports_progress_file_by_file(project: Project, built: BuildResult, tmp_path: Path) -> None:
+    shards = tmp_path / "shards"
+    assert run_kg("--out", str(project.out), "export", "--format", "ntriples", "--split", "1000", "-o", str(shards)).returncode == 0
+    steps: list[Step] = []
+    report = make_store(project, tmp_path / "store", [shards], steps.append)
+    names = ["kg.ttl", *sorted(file.name for file in shards.iterdir())]
+    assert steps == [Step("loaded", number, len(names), "files", name) for number, name in enumerate(names, 1)]
+    assert report.files == len(names)
+    assert str(steps[0]) == f"loaded 1/{len(names)} files ({100 // len(names)}%), kg.ttl"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stderr", [Terminal, io.StringIO], ids=["terminal", "log"])
+def test_progress_is_one_line_rewritten_on_a_terminal_and_nothing_in_a_log(
+    monkeypatch: pytest.MonkeyPatch, stderr: type[io.StringIO]
+) -> None:
+    monkeypatch.setattr("sys.stderr", stderr())
+    with cli._progress_line() as progress:
+        progress(Step("imported", 120_000, None, "rows", "1,804,000 statements, 40,211 rows/s"))
+        progress(Step("sent", 5, 5, "triples"))
+    shown = sys.stderr.getvalue()
+    if stderr is Terminal:
+        first = "  imported 120,000 rows, 1,804,000 statements, 40,211 rows/s"
+        assert shown == f"\r{first}\r{'  sent 5/5 triples (100%)'.ljust(len(first))}\n"
+    else:
+        assert shown == ""
 
 
 def test_unknown_export_format_is_refused_by_name() -> None:
