@@ -114,6 +114,10 @@ def validate_file(
     record file and line they came from. See VALIDATION_ENGINES."""
     check_validation_engine(engine)
     if store_dir is not None:
+        if path is not None:
+            raise ToolError("validate either a file or an on-disk store (--store-dir), not both")
+        if engine != "oxigraph":
+            raise ToolError(f"an on-disk store is validated with the oxigraph engine only, not {engine}")
         return validate_store(OxigraphStoreEngine(store_dir).store, project.shapes, prefixes=display_prefixes(project))
     if path is None:
         target = require_built_graph(project.graph_file)

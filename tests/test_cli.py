@@ -81,6 +81,16 @@ def test_both_validation_engines_print_the_same_report() -> None:
     assert default.stdout == reference.stdout
 
 
+def test_an_on_disk_store_is_validated_alone_and_with_the_fast_engine(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    result = run_kg("validate", "--store-dir", store, "--engine", "pyshacl")
+    assert result.returncode == 2
+    assert "kg: error: an on-disk store is validated with the oxigraph engine only, not pyshacl" in result.stderr
+    result = run_kg("validate", "out/kg.ttl", "--store-dir", store)
+    assert result.returncode == 2
+    assert "kg: error: validate either a file or an on-disk store (--store-dir), not both" in result.stderr
+
+
 def test_validate_a_missing_file_is_a_tool_error(tmp_path: Path) -> None:
     result = run_kg("validate", str(tmp_path / "nope.ttl"))
     assert result.returncode == 2
