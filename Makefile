@@ -1,6 +1,12 @@
 # The two quick-start commands of the README:
 #   make demo   build the graph from data/, validate it with SHACL and run every stored query
-#   make test   run the whole test suite
+#   make test   run the whole test suite (what CI runs, through .ci/run)
+# While working:
+#   make check      the fast subset: every test not marked slow (under a minute)
+#   make golden     rewrite the expected files the tests compare against from what the code now
+#                   gives (queries/expected/, tests/bad_data/*/expected.txt,
+#                   tests/shape_cases/*/expected.txt); review them with git diff
+#   make typecheck  mypy on kg/ (also part of make test)
 # Each creates the virtual environment .venv and installs what it needs on first use.
 # `make test` also installs Apache Jena from Debian's packages (a second SPARQL engine for the
 # portability tests) when it runs as root with apt-get; elsewhere those tests are skipped.
@@ -10,7 +16,7 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 JENA_JAR := /usr/share/java/jena-arq.jar
 
-.PHONY: demo test jena clean
+.PHONY: demo test check golden typecheck jena clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +32,15 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed jena
 	$(BIN)/python -m pytest
 
+check: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow"
+
+golden: $(BIN)/.installed
+	$(BIN)/python -m pytest --update-golden tests/test_stored_queries.py tests/test_bad_data.py tests/test_shapes.py
+
+typecheck: $(BIN)/.installed
+	$(BIN)/python -m mypy
+
 jena:
 	@if [ ! -e $(JENA_JAR) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -37,4 +52,4 @@ jena:
 	fi
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache .mypy_cache

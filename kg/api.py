@@ -17,11 +17,12 @@ from rdflib import Graph
 import pyoxigraph as ox
 
 from kg.engines import QueryEngine, open_engine, query_store
-from kg.errors import ToolError
+from kg.errors import ToolError, require_built_graph
 from kg.export import ExportOptions, export_format, load_context, serialize, write_atomic, write_split
+from kg.progress import Progress, Step
 from kg.project import Project
 from kg.queries import StoredQuery, bind_parameters, find_query, stored_queries
-from kg.remote import Endpoint, LoadPlan, LoadReport, Progress, RemoteEngine, load, plan_load
+from kg.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
 from kg.rdfmap import IriMinter, RecordIndex, records_to_graph
 from kg.records import RecordSet, load_records
 from kg.results import ResultTable
@@ -30,9 +31,15 @@ from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store
 from kg.importers import acled
 from kg.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
-from kg.terms import to_oxigraph
+from kg.terms import to_oxigraph_quad
 
 DEFAULT_ENGINE = "oxigraph"
+
+# SHACL validation engines: "oxigraph" (the default) runs each constraint as one set-based SPARQL
+# query over all focus nodes on pyoxigraph (kg.fastshacl); "pyshacl" is the reference, node by
+# node. The tests check that both report the same violations, field by field.
+VALIDATION_ENGINES = ("oxigraph", "pyshacl")
+DEFAULT_VALIDATION_ENGINE = "oxigraph"
 
 
 @dataclass(frozen=True)
@@ -73,11 +80,13 @@ def build_graph(project: Project) -> tuple[Graph, RecordIndex, RecordSet]:
     return graph, index, records
 
 
-def build(project: Project, *, write: bool = True) -> BuildResult:
-    """Build and validate. Writes out/kg.ttl and out/kg.records.json only if the graph
-    conforms, atomically, so a failed build leaves the previous output intact."""
+def build(project: Project, *, write: bool = True, engine: str = DEFAULT_VALIDATION_ENGINE) -> BuildResult:
+    """Build and validate (with the validation engine named, see VALIDATION_ENGINES). Writes
+    out/kg.ttl and out/kg.records.json only if the graph conforms, atomically, so a failed build
+    leaves the previous output intact."""
+    check_validation_engine(engine)
     graph, index, records = build_graph(project)
-    report = validate(graph, project.shapes, None, index)
+    report = validate_graph(graph, project, index, engine=engine)
     warnings = build_warnings(project, graph, index)
     written: tuple[Path, ...] = ()
     if write and report.conforms:
@@ -97,7 +106,7 @@ def build_warnings(project: Project, graph: Graph, index: RecordIndex) -> tuple[
     if not queries:
         return ()
     store = ox.Store()
-    store.bulk_extend(ox.Quad(*(to_oxigraph(term) for term in triple), ox.DefaultGraph()) for triple in graph)
+    store.bulk_extend(to_oxigraph_quad(triple) for triple in graph)
     found = []
     for query in queries:
         assert query.warning is not None
@@ -114,44 +123,63 @@ def _named(index: RecordIndex, value: str | None) -> str:
     return f"{record} ({location})"
 
 
-VALIDATION_ENGINES = ("pyshacl", "oxigraph")
+def check_validation_engine(engine: str) -> None:
+    if engine not in VALIDATION_ENGINES:
+        raise ToolError(f"unknown validation engine '{engine}'; choose {' or '.join(VALIDATION_ENGINES)}")
+
+
+def validate_graph(
+    graph: Graph, project: Project, index: RecordIndex | None = None, *, engine: str = DEFAULT_VALIDATION_ENGINE
+) -> ValidationReport:
+    """SHACL-validate an in-memory graph that holds the ontology (as a build does) against the
+    project's shapes; terms are shown with the graph's prefixes."""
+    check_validation_engine(engine)
+    if engine == "pyshacl":
+        return validate(graph, project.shapes, None, index)
+    store = ox.Store()
+    store.bulk_extend(to_oxigraph_quad(triple) for triple in graph)
+    return validate_store(store, project.shapes, index, prefixes=graph)
 
 
 def validate_file(
     project: Project,
     path: Path | None = None,
     *,
-    engine: str = "pyshacl",
+    engine: str = DEFAULT_VALIDATION_ENGINE,
     store_dir: Path | None = None,
 ) -> ValidationReport:
     """SHACL-validate the built graph (default), any RDF file, a folder of imported shards, or
-    an on-disk store. Violations in the built graph name the record file and line they came
-    from. engine "pyshacl" is the reference; "oxigraph" runs the same shapes as set-based
-    SPARQL queries on pyoxigraph (kg.fastshacl), for large graphs, with the same results."""
-    if engine not in VALIDATION_ENGINES:
-        raise ToolError(f"unknown validation engine '{engine}'; choose {' or '.join(VALIDATION_ENGINES)}")
+    an on-disk store (always with the oxigraph engine). Violations in the built graph name the
+    record file and line they came from. See VALIDATION_ENGINES."""
+    check_validation_engine(engine)
     if store_dir is not None:
+        if path is not None:
+            raise ToolError("validate either a file or an on-disk store (--store-dir), not both")
+        if engine != "oxigraph":
+            raise ToolError(f"an on-disk store is validated with the oxigraph engine only, not {engine}")
         return validate_store(OxigraphStoreEngine(store_dir).store, project.shapes, prefixes=display_prefixes(project))
-    target = path or project.graph_file
-    if not target.exists():
-        hint = "run 'kg build' first" if path is None else "check the path"
-        raise ToolError(f"there is no file {target}; {hint}")
+    if path is None:
+        target = require_built_graph(project.graph_file)
+    elif not path.exists():
+        raise ToolError(f"there is no file {path}; check the path")
+    else:
+        target = path
     files = rdf_files([target])
     built = target.resolve() == project.graph_file.resolve()
     index = RecordIndex.load(project.index_file) if built else RecordIndex()
     if engine == "oxigraph":
         store = ox.Store()
         load_files(store, files)
-        store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.DefaultGraph()) for triple in project.ontology)
+        store.bulk_extend(to_oxigraph_quad(triple) for triple in project.ontology)
         report = validate_store(store, project.shapes, index, prefixes=display_prefixes(project))
     else:
         graph = Graph()
-        try:
-            for file in files:
-                with opened(file) as handle:
+        for file in files:
+            with opened(file) as handle:
+                try:
                     graph.parse(data=handle.read(), format=rdf_format(file).file_extension)
-        except Exception as exc:  # rdflib raises parser-specific exceptions
-            raise ToolError(f"cannot parse {target}: {exc}") from exc
+                except Exception as exc:  # rdflib raises parser-specific exceptions
+                    raise ToolError(f"cannot parse {file}: {exc}") from exc
         report = validate(graph, project.shapes, project.ontology, index)
     if built and index.origins and not index.describes(target.read_bytes()):
         note = f"{target.name} has changed since it was built: record locations are those of the last build."
@@ -206,18 +234,15 @@ def run_query(
     return store.query(text)
 
 
-def make_store(project: Project, folder: Path, inputs: list[Path], progress=None) -> StoreReport:  # type: ignore[no-untyped-def]
+def make_store(project: Project, folder: Path, inputs: list[Path], progress: Progress | None = None) -> StoreReport:
     """An on-disk store holding the built graph and the given imported shards or RDF files."""
-    if not project.graph_file.is_file():
-        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
-    return build_store(folder, [project.graph_file, *inputs], progress)
+    return build_store(folder, [require_built_graph(project.graph_file), *inputs], progress)
 
 
 def built_triples(project: Project) -> list[ox.Triple]:
     """The triples of the built graph, in file order, read with pyoxigraph's fast parser."""
-    if not project.graph_file.is_file():
-        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
-    return [quad.triple for quad in ox.parse(path=str(project.graph_file), format=ox.RdfFormat.TURTLE)]
+    graph_file = require_built_graph(project.graph_file)
+    return [quad.triple for quad in ox.parse(path=str(graph_file), format=ox.RdfFormat.TURTLE)]
 
 
 def publish(
@@ -236,7 +261,7 @@ def publish(
     plan = plan_load(endpoint, graph or project.default_graph, len(triples), protocol, batch_size)
     if dry_run:
         return plan
-    return load(plan, triples, progress)
+    return load(plan, triples, None if progress is None else lambda done, total: progress(Step("sent", done, total, "triples")))
 
 
 def export_options(project: Project) -> ExportOptions:
@@ -250,10 +275,8 @@ def export_options(project: Project) -> ExportOptions:
 def export(project: Project, format_name: str, output: Path | None = None) -> bytes:
     """The built graph in another format; written atomically to output when given."""
     export_format(format_name)
-    if not project.graph_file.is_file():
-        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
     graph = Graph(bind_namespaces="none")
-    graph.parse(project.graph_file, format="turtle")
+    graph.parse(require_built_graph(project.graph_file), format="turtle")
     data = serialize(graph, format_name, export_options(project))
     if output is not None:
         write_atomic(output, data)
@@ -271,7 +294,7 @@ def stats(project: Project, *, engine: str = DEFAULT_ENGINE) -> GraphStats:
     classes = store.query(
         "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class"
     )
-    return GraphStats(int(triples), tuple((str(row[0]), int(row[1])) for row in classes.rows))
+    return GraphStats(int(str(triples)), tuple((str(row[0]), int(str(row[1]))) for row in classes.rows))
 
 
 def display_prefixes(project: Project) -> dict[str, str]:

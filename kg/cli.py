@@ -1,19 +1,23 @@
 """The `kg` command: a thin argparse layer over kg.api.
 
 Exit codes: 0 success (the graph conforms), 1 invalid data (record errors or SHACL
-violations), 2 usage or tool error.
+violations), 2 usage or tool error, 3 endpoint error.
+
+Starting fast matters (`kg --help` should answer at once), so this module imports only the
+standard library and kg.errors at the top. Each command's options are added when that command
+is used, and each command imports what it needs: rdflib, pySHACL, pyoxigraph, SPARQLWrapper,
+PyYAML and pycountry are loaded only by the commands that use them.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kg import api
-from kg.engines import ENGINES
 from kg.errors import (
     EXIT_ENDPOINT_ERROR,
     EXIT_INVALID_DATA,
@@ -24,19 +28,23 @@ from kg.errors import (
     ToolError,
     relative,
 )
-from kg.export import FORMATS
-from kg.project import Project
-from kg.remote import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT, PRESETS, Endpoint, LoadPlan, RetryPolicy
-from kg.results import RESULT_FORMATS, format_results
-from kg.serve import make_server
+
+if TYPE_CHECKING:
+    from kg.progress import Progress, Step
+    from kg.project import Project
+    from kg.remote import Endpoint
+
+Handler = Callable[["Project", argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    project = Project.from_environment().with_options(args.data, args.out, args.base_iri)
+    args = _parser().parse_args(argv)
     try:
-        return int(args.handler(project, args))
+        from kg.project import Project
+
+        project = Project.from_environment().with_options(args.data, args.out, args.base_iri)
+        handler: Handler = args.handler
+        return handler(project, args)
     except DataErrors as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_INVALID_DATA
@@ -56,6 +64,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """The parser of one command, whose options are added when the command is used (parsed, or
+    its help shown): they take their choices and defaults from the modules that implement the
+    command, and those modules import heavy libraries."""
+
+    def __init__(self, *args: Any, options: Callable[[argparse.ArgumentParser], None] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._options = options
+
+    def _add_options(self) -> None:
+        if self._options is not None:
+            options, self._options = self._options, None
+            options(self)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._add_options()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self._add_options()
+        return super().format_help()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg",
@@ -66,81 +99,120 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, help="folder of record files (default: data/)")
     parser.add_argument("--out", type=Path, help="output folder (default: out/)")
     parser.add_argument("--base-iri", help="base IRI of minted node IRIs (default: https://w3id.org/border-kg/id/)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
 
-    build = commands.add_parser("build", help="read data/, build the graph, validate it, write out/kg.ttl")
-    build.set_defaults(handler=_build)
+    def command(name: str, help: str, handler: Handler, options: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+        commands.add_parser(name, help=help, options=options).set_defaults(handler=handler)
 
-    validate = commands.add_parser("validate", help="SHACL-validate the built graph or an RDF file")
-    validate.add_argument("file", nargs="?", type=Path,
-                          help="an RDF file or a folder of imported shards (default: the built graph)")
-    validate.add_argument("--engine", choices=api.VALIDATION_ENGINES, default="pyshacl",
-                          help="pyshacl (the reference) or oxigraph (the same shapes as SPARQL queries, for large graphs)")
-    validate.add_argument("--store-dir", type=Path, metavar="DIR", help="validate an on-disk store made by 'kg store'")
-    validate.set_defaults(handler=_validate)
-
-    queries = commands.add_parser("queries", help="list the stored queries")
-    queries.add_argument("--run", action="store_true", help="also run each query without parameters and print its table")
-    queries.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
-    queries.set_defaults(handler=_queries)
-
-    query = commands.add_parser("query", help="run a stored query (by name) or a .rq file on the built graph")
-    query.add_argument("query", metavar="NAME|FILE.rq")
-    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
-    query.add_argument("--format", choices=sorted(RESULT_FORMATS), default="table")
-    query.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
-    _endpoint_options(query, required=False)
-    query.add_argument("--graph", help="with --endpoint: the named graph to query as the default graph")
-    query.add_argument("--store-dir", type=Path, metavar="DIR",
-                       help="query an on-disk store made by 'kg store' instead of the built graph")
-    query.set_defaults(handler=_query)
-
-    load = commands.add_parser("load", help="publish the built graph into a named graph of a triple store")
-    _endpoint_options(load, required=True)
-    load.add_argument("--graph", help="the named graph to replace (default: BASE-IRI + graph/kg)")
-    load.add_argument("--protocol", choices=("gsp", "update"), help="Graph Store protocol PUT, or SPARQL Update batches "
-                      "(default: gsp where the store has it)")
-    load.add_argument("--gsp-endpoint", help="Graph Store endpoint URL, for a generic store")
-    load.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="triples per SPARQL Update request")
-    load.add_argument("--dry-run", action="store_true", help="say what would be sent, send nothing")
-    load.set_defaults(handler=_load)
-
-    export = commands.add_parser("export", help="write the built graph in another RDF format")
-    export.add_argument("--format", choices=sorted(FORMATS), default="turtle")
-    export.add_argument("-o", "--output", type=Path, help="output file, or folder with --split (default: standard output)")
-    export.add_argument("--split", type=int, metavar="N",
-                        help="ntriples/nquads only: write numbered gzip files of N statements each into the -o folder")
-    export.set_defaults(handler=_export)
-
-    importer = commands.add_parser("import", help="import an event table (ACLED export) into the ontology")
-    importer.add_argument("source", choices=["acled"], help="the layout of the table")
-    importer.add_argument("file", type=Path, metavar="FILE.csv")
-    importer.add_argument("-o", "--output", type=Path, help="folder of gzip shards (default: out/acled-FILE/)")
-    importer.add_argument("--format", choices=["ntriples", "nquads"], default="ntriples",
-                          help="shards of N-Triples, or N-Quads in the data set's named graph")
-    importer.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
-    importer.add_argument("--shard-lines", type=int, default=1_000_000, metavar="N", help="statements per shard (at most)")
-    importer.add_argument("--no-compress", action="store_true", help="write plain .nt/.nq shards instead of gzip")
-    importer.add_argument("--validate", action="store_true",
-                          help="then SHACL-validate the shards with the set-based engine (as kg validate --engine oxigraph)")
-    importer.set_defaults(handler=_import)
-
-    store = commands.add_parser("store", help="bulk-load the build and imported shards into an on-disk store")
-    store.add_argument("folder", type=Path, metavar="DIR", help="the store folder (replaced when complete)")
-    store.add_argument("inputs", type=Path, nargs="*", metavar="PATH", help="shard folders (from kg import) or RDF files")
-    store.set_defaults(handler=_store)
-
-    serve = commands.add_parser("serve", help="serve the built graph as a read-only SPARQL endpoint")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=7879, help="port (default: 7879)")
-    serve.set_defaults(handler=_serve)
-
-    stats = commands.add_parser("stats", help="count triples and instances of each class")
-    stats.set_defaults(handler=_stats)
+    command("build", "read data/, build the graph, validate it, write out/kg.ttl", _build, _build_options)
+    command("validate", "SHACL-validate the built graph or an RDF file", _validate, _validate_options)
+    command("queries", "list the stored queries", _queries, _queries_options)
+    command("query", "run a stored query (by name) or a .rq file on the built graph", _query, _query_options)
+    command("load", "publish the built graph into a named graph of a triple store", _load, _load_options)
+    command("export", "write the built graph in another RDF format", _export, _export_options)
+    command("import", "import an event table (ACLED export) into the ontology", _import, _import_options)
+    command("store", "bulk-load the build and imported shards into an on-disk store", _store, _store_options)
+    command("serve", "serve the built graph as a read-only SPARQL endpoint", _serve, _serve_options)
+    command("stats", "count triples and instances of each class", _stats)
     return parser
 
 
+# -- options of each command --------------------------------------------------------------------
+
+
+def _validation_engine_option(parser: argparse.ArgumentParser) -> None:
+    from kg import api
+
+    parser.add_argument("--engine", choices=api.VALIDATION_ENGINES, default=api.DEFAULT_VALIDATION_ENGINE,
+                        help="oxigraph (default: each constraint as one SPARQL query over all nodes) or pyshacl "
+                        "(the reference, node by node; same results, slower)")
+
+
+def _build_options(parser: argparse.ArgumentParser) -> None:
+    _validation_engine_option(parser)
+
+
+def _validate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", type=Path,
+                        help="an RDF file or a folder of imported shards (default: the built graph)")
+    _validation_engine_option(parser)
+    parser.add_argument("--store-dir", type=Path, metavar="DIR", help="validate an on-disk store made by 'kg store'")
+
+
+def _query_engine_option(parser: argparse.ArgumentParser) -> None:
+    from kg import api
+    from kg.engines import ENGINES
+
+    parser.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
+
+
+def _queries_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run", action="store_true", help="also run each query without parameters and print its table")
+    _query_engine_option(parser)
+
+
+def _query_options(parser: argparse.ArgumentParser) -> None:
+    from kg.results import RESULT_FORMATS
+
+    parser.add_argument("query", metavar="NAME|FILE.rq")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
+    parser.add_argument("--format", choices=sorted(RESULT_FORMATS), default="table")
+    _query_engine_option(parser)
+    _endpoint_options(parser, required=False)
+    parser.add_argument("--graph", help="with --endpoint: the named graph to query as the default graph")
+    parser.add_argument("--store-dir", type=Path, metavar="DIR",
+                        help="query an on-disk store made by 'kg store' instead of the built graph")
+
+
+def _load_options(parser: argparse.ArgumentParser) -> None:
+    from kg.remote import DEFAULT_BATCH_SIZE
+
+    _endpoint_options(parser, required=True)
+    parser.add_argument("--graph", help="the named graph to replace (default: BASE-IRI + graph/kg)")
+    parser.add_argument("--protocol", choices=("gsp", "update"), help="Graph Store protocol PUT, or SPARQL Update batches "
+                        "(default: gsp where the store has it)")
+    parser.add_argument("--gsp-endpoint", help="Graph Store endpoint URL, for a generic store")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="triples per SPARQL Update request")
+    parser.add_argument("--dry-run", action="store_true", help="say what would be sent, send nothing")
+
+
+def _export_options(parser: argparse.ArgumentParser) -> None:
+    from kg.export import FORMATS
+
+    parser.add_argument("--format", choices=sorted(FORMATS), default="turtle")
+    parser.add_argument("-o", "--output", type=Path, help="output file, or folder with --split (default: standard output)")
+    parser.add_argument("--split", type=int, metavar="N",
+                        help="ntriples/nquads only: write numbered gzip files of N statements each into the -o folder")
+
+
+def _import_options(parser: argparse.ArgumentParser) -> None:
+    from kg.importers.acled import DEFAULT_SHARD_LINES
+
+    parser.add_argument("source", choices=["acled"], help="the layout of the table")
+    parser.add_argument("file", type=Path, metavar="FILE.csv")
+    parser.add_argument("-o", "--output", type=Path, help="folder of gzip shards (default: out/acled-FILE/)")
+    parser.add_argument("--format", choices=["ntriples", "nquads"], default="ntriples",
+                        help="shards of N-Triples, or N-Quads in the data set's named graph")
+    parser.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
+    parser.add_argument("--shard-lines", type=int, default=DEFAULT_SHARD_LINES, metavar="N", help="statements per shard (at most)")
+    parser.add_argument("--no-compress", action="store_true", help="write plain .nt/.nq shards instead of gzip")
+    parser.add_argument("--validate", action="store_true",
+                        help="then SHACL-validate the shards with the set-based engine (as kg validate --engine oxigraph)")
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", type=Path, metavar="DIR", help="the store folder (replaced when complete)")
+    parser.add_argument("inputs", type=Path, nargs="*", metavar="PATH", help="shard folders (from kg import) or RDF files")
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7879, help="port (default: 7879)")
+
+
 def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    from kg.remote import DEFAULT_TIMEOUT, PRESETS, RetryPolicy
+
     parser.add_argument("--endpoint", required=required, metavar="URL",
                         help="the store's URL (see --store) or, for a generic store, its SPARQL query endpoint")
     parser.add_argument("--store", choices=sorted(PRESETS), default="generic",
@@ -154,6 +226,8 @@ def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
 
 
 def _endpoint(args: argparse.Namespace) -> Endpoint | None:
+    from kg.remote import Endpoint, RetryPolicy
+
     if not args.endpoint:
         return None
     if args.no_verify_tls:
@@ -170,8 +244,34 @@ def _endpoint(args: argparse.Namespace) -> Endpoint | None:
     )
 
 
+@contextmanager
+def _progress_line() -> Iterator[Progress]:
+    """The progress of a long command on one line of standard error, rewritten at each step, on
+    a terminal only (logs and pipes get the command's closing summary); ended when the command
+    ends, however it ends."""
+    width = 0
+
+    def show(step: Step) -> None:
+        nonlocal width
+        if sys.stderr.isatty():
+            text = f"  {step}"
+            print(f"\r{text.ljust(width)}", end="", file=sys.stderr, flush=True)
+            width = len(text)
+
+    try:
+        yield show
+    finally:
+        if width:
+            print(file=sys.stderr, flush=True)
+
+
+# -- the commands -------------------------------------------------------------------------------
+
+
 def _build(project: Project, args: argparse.Namespace) -> int:
-    result = api.build(project)
+    from kg import api
+
+    result = api.build(project, engine=args.engine)
     print(f"Read {len(result.records.records)} records from {len(result.records.files)} files; {len(result.graph)} triples.")
     print(result.report.render())
     for warning in result.warnings:
@@ -185,12 +285,17 @@ def _build(project: Project, args: argparse.Namespace) -> int:
 
 
 def _validate(project: Project, args: argparse.Namespace) -> int:
+    from kg import api
+
     report = api.validate_file(project, args.file, engine=args.engine, store_dir=args.store_dir)
     print(report.render())
     return EXIT_OK if report.conforms else EXIT_INVALID_DATA
 
 
 def _queries(project: Project, args: argparse.Namespace) -> int:
+    from kg import api
+    from kg.results import format_results
+
     prefixes = api.display_prefixes(project)
     for query in api.list_queries(project):
         params = "".join(f" --param {p.name}=..." for p in query.parameters)
@@ -202,6 +307,9 @@ def _queries(project: Project, args: argparse.Namespace) -> int:
 
 
 def _query(project: Project, args: argparse.Namespace) -> int:
+    from kg import api
+    from kg.results import format_results
+
     params = {}
     for item in args.param:
         name, sep, value = item.partition("=")
@@ -215,17 +323,14 @@ def _query(project: Project, args: argparse.Namespace) -> int:
 
 
 def _load(project: Project, args: argparse.Namespace) -> int:
+    from kg import api
+    from kg.remote import LoadPlan
+
     endpoint = _endpoint(args)
-    assert endpoint is not None
-    outcome = api.publish(
-        project,
-        endpoint,
-        graph=args.graph,
-        protocol=args.protocol,
-        batch_size=args.batch_size,
-        dry_run=args.dry_run,
-        progress=_progress,
-    )
+    assert endpoint is not None  # --endpoint is required
+    with _progress_line() as progress:
+        outcome = api.publish(project, endpoint, graph=args.graph, protocol=args.protocol, batch_size=args.batch_size,
+                              dry_run=args.dry_run, progress=progress)
     if isinstance(outcome, LoadPlan):
         print(outcome.describe())
         return EXIT_OK
@@ -236,13 +341,9 @@ def _load(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress(done: int, total: int) -> None:
-    if done < total or sys.stderr.isatty():
-        end = "\r" if sys.stderr.isatty() and done < total else "\n"
-        print(f"  sent {done}/{total} triples ({100 * done // max(total, 1)}%)", end=end, file=sys.stderr, flush=True)
-
-
 def _export(project: Project, args: argparse.Namespace) -> int:
+    from kg import api
+
     if args.split is not None:
         if args.output is None:
             raise ToolError("--split needs -o FOLDER")
@@ -251,6 +352,7 @@ def _export(project: Project, args: argparse.Namespace) -> int:
         return EXIT_OK
     data = api.export(project, args.format, args.output)
     if args.output is None:
+        sys.stdout.flush()
         sys.stdout.buffer.write(data)
     else:
         print(f"Wrote {relative(args.output)} ({len(data)} bytes)", file=sys.stderr)
@@ -258,13 +360,21 @@ def _export(project: Project, args: argparse.Namespace) -> int:
 
 
 def _import(project: Project, args: argparse.Namespace) -> int:
+    from kg import api
+    from kg.progress import Step
+
     if args.validate and args.format == "nquads":
         # The validators read the default graph; N-Quads shards put every statement in a named graph.
         raise ToolError("--validate checks N-Triples shards only; import without --format nquads to validate")
     target = args.output or project.out / f"acled-{args.file.stem}"
-    result = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
-                              lines_per_shard=args.shard_lines, compress=not args.no_compress,
-                              progress=_import_progress if sys.stderr.isatty() else None)
+    with _progress_line() as progress:
+
+        def imported(rows: int, statements: int, seconds: float) -> None:
+            rate = rows / seconds if seconds else 0
+            progress(Step("imported", rows, None, "rows", f"{statements:,} statements, {rate:,.0f} rows/s"))
+
+        result = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
+                                  lines_per_shard=args.shard_lines, compress=not args.no_compress, progress=imported)
     if result.errors:
         shown = len(result.errors)
         first = f"; the first {shown}" if result.rejected > shown else ""
@@ -283,27 +393,24 @@ def _import(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _import_progress(rows: int, statements: int, seconds: float) -> None:
-    rate = rows / seconds if seconds else 0
-    print(f"\r  {rows:,} rows, {statements:,} statements, {rate:,.0f} rows/s", end="", file=sys.stderr, flush=True)
-
-
 def _store(project: Project, args: argparse.Namespace) -> int:
-    def progress(file: Path) -> None:
-        if sys.stderr.isatty():
-            print(f"\r  loading {file.name}", end="", file=sys.stderr, flush=True)
+    from kg import api
 
-    report = api.make_store(project, args.folder, args.inputs, progress)
+    with _progress_line() as progress:
+        report = api.make_store(project, args.folder, args.inputs, progress)
     print(f"Stored {report.quads:,} statements from {report.files} files in {relative(report.folder)} ({report.seconds:.1f} s).")
     return EXIT_OK
 
 
 def _serve(project: Project, args: argparse.Namespace) -> int:
-    if not project.graph_file.is_file():
-        raise ToolError(f"there is no built graph at {project.graph_file}; run 'kg build' first")
-    server = make_server(project.graph_file, args.host, args.port)
-    host, port = server.server_address[:2]
-    print(f"Serving {relative(project.graph_file)} read-only at http://{host}:{port}/sparql (Ctrl-C stops)", flush=True)
+    import signal
+
+    from kg.errors import require_built_graph
+    from kg.serve import make_server
+
+    server = make_server(require_built_graph(project.graph_file), args.host, args.port)
+    url = f"http://{args.host}:{server.server_port}/sparql"
+    print(f"Serving {relative(project.graph_file)} read-only at {url} (Ctrl-C stops)", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(EXIT_OK))
     try:
         server.serve_forever()
@@ -313,6 +420,8 @@ def _serve(project: Project, args: argparse.Namespace) -> int:
 
 
 def _stats(project: Project, args: argparse.Namespace) -> int:
+    from kg import api
+
     result = api.stats(project)
     prefixes = api.display_prefixes(project)
     print(f"{result.triples} triples")

@@ -14,7 +14,7 @@ from typing import Protocol
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.errors import ToolError, did_you_mean
+from kg.errors import ToolError, did_you_mean, require_built_graph
 from kg.results import ResultTable
 from kg.terms import to_rdflib
 
@@ -69,9 +69,9 @@ class RdflibEngine:
             return ResultTable.ask(bool(result.askAnswer))
         if result.type != "SELECT":
             raise ToolError("kg query runs SELECT and ASK queries; use kg export for graphs")
-        variables = tuple(str(v) for v in result.vars or ())
-        rows = tuple(tuple(row[i] for i in range(len(variables))) for row in result)
-        return ResultTable(variables, rows)
+        variables = tuple(result.vars or ())
+        rows = tuple(tuple(solution.get(variable) for variable in variables) for solution in result.bindings)
+        return ResultTable(tuple(str(variable) for variable in variables), rows)
 
 
 def solutions_table(result: ox.QuerySolutions | ox.QueryBoolean) -> ResultTable:
@@ -92,6 +92,4 @@ def open_engine(name: str, graph_file: Path) -> QueryEngine:
     if name not in ENGINES:
         hint = did_you_mean(name, ENGINES) or f"Choose one of: {', '.join(ENGINES)}."
         raise ToolError(f"unknown engine '{name}'. {hint}")
-    if not graph_file.is_file():
-        raise ToolError(f"there is no built graph at {graph_file}; run 'kg build' first")
-    return ENGINES[name](graph_file)
+    return ENGINES[name](require_built_graph(graph_file))

@@ -78,6 +78,13 @@ class ToolError(Exception):
     """A problem with how the tool was called or set up, not with the data."""
 
 
+def require_built_graph(graph_file: Path) -> Path:
+    """The built graph file, or a ToolError that says to build it first."""
+    if not graph_file.is_file():
+        raise ToolError(f"there is no built graph at {graph_file}; run 'kg build' first")
+    return graph_file
+
+
 class EndpointError(Exception):
     """A remote SPARQL endpoint or triple store could not be reached, or refused a request.
     `transient` tells a failure that may go away (the store was down or overloaded) from one

@@ -19,20 +19,23 @@ loaders.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
+from rdflib.term import Node
 from rdflib.plugins.serializers.jsonld import from_rdf
 
 from kg.errors import ToolError, did_you_mean
 from kg.project import BK
-from kg.terms import sorted_triples, to_oxigraph
+from kg.terms import sorted_triples, to_oxigraph_quad
 
 ONTOLOGY_NAMESPACE = "https://w3id.org/border-kg/def"
 
@@ -40,7 +43,7 @@ ONTOLOGY_NAMESPACE = "https://w3id.org/border-kg/def"
 @dataclass(frozen=True)
 class ExportOptions:
     reference_graph: str
-    jsonld_context: dict
+    jsonld_context: dict[str, Any]
     ontology_graph: str = ONTOLOGY_NAMESPACE
     ontology_subjects: frozenset = frozenset()  # subjects whose triples go to the ontology graph
 
@@ -55,12 +58,18 @@ class ExportFormat:
 
 
 def _write_triples(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
-    triples = (ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in sorted_triples(graph))
-    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_prefixes(graph, fmt))
+    triples = (to_oxigraph_quad(triple).triple for triple in sorted_triples(graph))
+    return _serialized(triples, graph, fmt)
 
 
 def _write_quads(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
-    return ox.serialize(according_to_whom(graph, options), format=fmt.rdf_format, prefixes=_prefixes(graph, fmt))
+    return _serialized(according_to_whom(graph, options), graph, fmt)
+
+
+def _serialized(statements: Iterable[ox.Triple] | Iterable[ox.Quad], graph: Graph, fmt: ExportFormat) -> bytes:
+    buffer = io.BytesIO()
+    ox.serialize(statements, buffer, format=fmt.rdf_format, prefixes=_prefixes(graph, fmt))
+    return buffer.getvalue()
 
 
 def _write_jsonld(graph: Graph, fmt: ExportFormat, options: ExportOptions) -> bytes:
@@ -108,18 +117,17 @@ def serialize(graph: Graph, format_name: str, options: ExportOptions) -> bytes:
 
 def according_to_whom(graph: Graph, options: ExportOptions) -> Iterator[ox.Quad]:
     """The graph's triples as quads in named graphs by source (see the module docstring)."""
-    graphs_of: dict[object, list[URIRef]] = {}
+    graphs_of: dict[Node, list[str]] = {}
     for subject in set(graph.subjects()):
         if subject in options.ontology_subjects:
-            names = [URIRef(options.ontology_graph)]
+            graphs_of[subject] = [options.ontology_graph]
         else:
-            names = sorted(set(graph.objects(subject, BK.source)) | set(graph.objects(subject, BK.reportedIn)))
-            names = names or [URIRef(options.reference_graph)]
-        graphs_of[subject] = [URIRef(str(name)) for name in names]
+            sources = set(graph.objects(subject, BK.source)) | set(graph.objects(subject, BK.reportedIn))
+            graphs_of[subject] = sorted(str(source) for source in sources) or [options.reference_graph]
     quads = [(name, triple) for triple in sorted_triples(graph) for name in graphs_of[triple[0]]]
-    quads.sort(key=lambda quad: str(quad[0]))  # stable: graph by graph, triples in canonical order
-    for name, (s, p, o) in quads:
-        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(name)))
+    quads.sort(key=lambda quad: quad[0])  # stable: graph by graph, triples in canonical order
+    for name, triple in quads:
+        yield to_oxigraph_quad(triple, ox.NamedNode(name))
 
 
 def write_split(data: bytes, format_name: str, folder: Path, lines_per_file: int) -> list[Path]:
@@ -142,11 +150,14 @@ def write_split(data: bytes, format_name: str, folder: Path, lines_per_file: int
     return written
 
 
-def load_context(path: Path) -> dict:
+def load_context(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ToolError(f"cannot read the JSON-LD context {path}: {exc}") from exc
+    if not isinstance(document, dict):
+        raise ToolError(f"the JSON-LD context {path} is not a JSON object")
+    return document
 
 
 def write_atomic(path: Path, data: bytes) -> None:

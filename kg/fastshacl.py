@@ -34,6 +34,7 @@ it takes a subject that is the literal 0 (false in Python) for an unbound variab
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -43,7 +44,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pyoxigraph as ox
-from pyshacl.rdfutil import compare_literal
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.plugins.sparql import prepareQuery
@@ -107,15 +107,22 @@ def validate_store(
 # ---------------------------------------------------------------------------------------------
 
 
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
 @dataclass(frozen=True)
 class _Result:
     """One validation result before it is shown: data terms are still Oxigraph terms."""
 
-    focus: ox.NamedNode | ox.BlankNode | ox.Literal
+    focus: _Term
     source_shape: Node
     path: Node | None
-    value: ox.NamedNode | ox.BlankNode | ox.Literal | None
+    value: _Term | None
     message: str | None
+
+
+# How a check turns the solutions of its query into results.
+_Results = Callable[[list[ox.QuerySolution]], Iterator[_Result]]
 
 
 @dataclass(frozen=True)
@@ -138,14 +145,16 @@ class Check:
     shape: str
     component: str
     query: str
-    results: Callable[[list[ox.QuerySolution]], Iterator[_Result]]
+    results: _Results
 
     def run(self, store: ox.Store) -> list[_Result]:
         try:
-            solutions = list(store.query(self.query))
+            solutions = store.query(self.query)
         except (SyntaxError, ValueError, OSError) as exc:
             raise ToolError(f"shape {self.shape}, {self.component}: the query failed: {exc}\n{self.query}") from exc
-        return list(self.results(solutions))
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise ToolError(f"shape {self.shape}, {self.component}: the query is not a SELECT query\n{self.query}")
+        return list(self.results(list(solutions)))
 
 
 # The SHACL terms each kind of shape may use. Other predicates outside the SHACL namespace are
@@ -188,10 +197,11 @@ class _Compiler:
             raise self.unsupported(shape, "a property shape that is not the object of an sh:property")
         self.check_terms(shape, _NODE_SHAPE_TERMS, "node shape")
         self.check_types(shape)
-        classes = sorted(g.objects(shape, SH.targetClass), key=str)
-        for cls in classes:
+        classes: list[URIRef] = []
+        for cls in sorted(g.objects(shape, SH.targetClass), key=str):
             if not isinstance(cls, URIRef):
                 raise self.unsupported(shape, f"sh:targetClass {self.show(cls)} (only IRIs are supported)")
+            classes.append(cls)
         union = " UNION ".join(f"{{ ?this {_iri(RDF.type)}/{_iri(RDFS.subClassOf)}* {_iri(c)} }}" for c in classes)
         focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
         scope = _Scope(shape, name, focus, None, "BIND(?this AS ?v)", self.message(shape))
@@ -258,7 +268,7 @@ class _Compiler:
                     raise self.unsupported(shape, f"sh:minInclusive {self.show(value)} (must be a literal)", name)
                 checks.append(_min_inclusive(scope, value))
             elif parameter == SH.maxLength:
-                checks.append(_max_length(scope, self.integer(shape, SH.maxLength, name)))
+                checks.append(_max_length(scope, self.non_negative(shape, parameter, value, name)))
             elif parameter == SH_or:
                 members = [self.or_member(m, name) for m in self.list_items(value, parameter, name)]
                 checks.append(_or(scope, members))
@@ -271,11 +281,13 @@ class _Compiler:
         self.check_types(member, name)
         terms = {p for p in g.predicates(member, None) if _is_shacl(p) and p not in _NON_VALIDATING | {SH.message}}
         if terms == {SH.datatype}:
-            return _Member("datatype", self.datatype(g.value(member, SH.datatype), name), "")
+            datatype = self.datatype(next(g.objects(member, SH.datatype)), name)
+            return _Member(_datatype_test("?v", datatype), datatype)
         if terms == {SH_class}:
-            return _Member("class", self.iri(g.value(member, SH_class), SH_class, name), "")
+            cls = self.iri(next(g.objects(member, SH_class)), SH_class, name)
+            return _Member(f"EXISTS {{ {_has_class('?v', cls)} }}", None)
         if terms == {SH.path, SH.minCount} and self.integer(member, SH.minCount, name) == 1:
-            return _Member("path", None, self.path(g.value(member, SH.path), name)("?v", "?orValue"))
+            return _Member(f"EXISTS {{ {self.path(next(g.objects(member, SH.path)), name)('?v', '?orValue')} }}", None)
         shown = ", ".join(sorted(self.show(p) for p in terms)) or "no constraint"
         raise self.unsupported(
             member, f"an sh:or member with {shown} (supported: [sh:datatype X], [sh:class X], [sh:path P ; sh:minCount 1])", name
@@ -332,11 +344,13 @@ class _Compiler:
 
     def integer(self, shape: Node, parameter: URIRef, name: str) -> int | None:
         value = self.g.value(shape, parameter)
-        if value is None:
-            return None
-        if not (isinstance(value, Literal) and type(value.value) is int and value.value >= 0):
+        return None if value is None else self.non_negative(shape, parameter, value, name)
+
+    def non_negative(self, shape: Node, parameter: URIRef, value: Node, name: str) -> int:
+        number = value.value if isinstance(value, Literal) else None
+        if not (type(number) is int and number >= 0):
             raise self.unsupported(shape, f"{self.show(parameter)} {self.show(value)} (must be a non-negative integer)", name)
-        return value.value
+        return number
 
     def iri(self, value: Node, parameter: URIRef, name: str) -> URIRef:
         if not isinstance(value, URIRef):
@@ -349,14 +363,16 @@ class _Compiler:
         return value
 
     def list_items(self, head: Node, parameter: URIRef, name: str) -> list[Node]:
-        items, node, seen = [], head, set()
+        items: list[Node] = []
+        node: Node = head
+        seen: set[Node] = set()
         while node != RDF.nil:
-            first = self.g.value(node, RDF.first)
-            if first is None or node in seen:
+            first, rest = self.g.value(node, RDF.first), self.g.value(node, RDF.rest)
+            if first is None or rest is None or node in seen:
                 raise self.unsupported(None, f"{self.show(parameter)} whose value is not a well-formed RDF list", name)
             seen.add(node)
             items.append(first)
-            node = self.g.value(node, RDF.rest)
+            node = rest
         if not items:
             raise self.unsupported(None, f"an empty {self.show(parameter)} list", name)
         return items
@@ -395,7 +411,7 @@ class _Compiler:
     # -- checks of the shapes graph ---------------------------------------------------------
 
     def check_terms(self, node: Node, allowed: set[URIRef], kind: str, name: str | None = None) -> None:
-        for p in sorted(set(self.g.predicates(node, None))):
+        for p in sorted(set(self.g.predicates(node, None)), key=str):
             if _is_shacl(p) and p not in allowed:
                 raise self.unsupported(node, f"{self.show(p)} on a {kind}", name)
             if _is_shacl(p) and p not in _MULTI_VALUED and len(set(self.g.objects(node, p))) > 1:
@@ -459,7 +475,7 @@ def _select(scope: _Scope, body: str, projection: str = "?this ?v") -> str:
     return f"SELECT {projection} WHERE {{ {scope.focus} {body} }}"
 
 
-def _value_results(scope: _Scope, keep: Callable[[ox.Literal | ox.NamedNode | ox.BlankNode], bool] | None = None):
+def _value_results(scope: _Scope, keep: Callable[[_Term], bool] | None = None) -> _Results:
     """Results for rows (?this, ?v): one per failing value node, sh:value the value."""
 
     def results(solutions: list[ox.QuerySolution]) -> Iterator[_Result]:
@@ -471,7 +487,7 @@ def _value_results(scope: _Scope, keep: Callable[[ox.Literal | ox.NamedNode | ox
     return results
 
 
-def _focus_results(scope: _Scope):
+def _focus_results(scope: _Scope) -> _Results:
     """Results for rows (?this): one per failing focus node, no sh:value."""
 
     def results(solutions: list[ox.QuerySolution]) -> Iterator[_Result]:
@@ -541,22 +557,16 @@ def _max_length(scope: _Scope, n: int) -> Check:
 
 @dataclass(frozen=True)
 class _Member:
-    kind: str  # "datatype", "class" or "path"
-    term: URIRef | None
-    pattern: str  # for "path": a triple pattern from ?v
+    """A member shape of sh:or: the SPARQL test that the value ?v conforms to it, and its
+    sh:datatype, if that is what it is (pySHACL's rules then decide the candidates)."""
+
+    test: str
+    datatype: URIRef | None
 
 
 def _or(scope: _Scope, members: list[_Member]) -> Check:
-    tests = []
-    for m in members:
-        if m.kind == "datatype":
-            tests.append(_datatype_test("?v", m.term))
-        elif m.kind == "class":
-            tests.append(f"EXISTS {{ {_has_class('?v', m.term)} }}")
-        else:
-            tests.append(f"EXISTS {{ {m.pattern} }}")
-    query = _select(scope, f"{scope.values} FILTER(!({' || '.join(tests)}))")
-    datatypes = [m.term for m in members if m.kind == "datatype"]
+    query = _select(scope, f"{scope.values} FILTER(!({' || '.join(m.test for m in members)}))")
+    datatypes = [m.datatype for m in members if m.datatype is not None]
     keep = lambda v: not any(_datatype_conforms(v, d) for d in datatypes)  # noqa: E731
     return Check(scope.name, "sh:or", query, _value_results(scope, keep if datatypes else None))
 
@@ -606,16 +616,19 @@ def _sparql(scope: _Scope, name: str, select: str, prefixes: dict[str, str], mes
     return Check(name, "sh:sparql", query, results)
 
 
-def _get(row: ox.QuerySolution, variable: str):
+def _get(row: ox.QuerySolution, variable: str) -> _Term | None:
     try:
-        return row[variable]
+        term: _Term | None = row[variable]
     except (KeyError, IndexError):
         return None
+    return term
 
 
-def _check_select(text: str, name: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def _check_select(text: str, name: str) -> tuple[str, ...]:
     """Parse the query (with rdflib, for a clear syntax error) and check that it can run once for
-    all focus nodes: $this projected, no LIMIT/OFFSET, no aggregation that is not grouped by $this."""
+    all focus nodes: $this projected, no LIMIT/OFFSET, no aggregation that is not grouped by $this.
+    Remembered: rdflib's parser takes most of the time of compiling the project's shapes."""
     try:
         query = prepareQuery(text)
     except Exception as exc:  # pyparsing raises its own exception types
@@ -625,7 +638,7 @@ def _check_select(text: str, name: str) -> list[str]:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: a query that is not a SELECT")
     if algebra.get("datasetClause"):
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: FROM in a SPARQL constraint")
-    projected = [str(v) for v in algebra["PV"]]
+    projected = tuple(str(v) for v in algebra["PV"])
     if "failure" in projected:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: the ?failure variable")
     if "this" not in projected:
@@ -669,7 +682,7 @@ def _where_brace(text: str, name: str) -> int:
     raise UnsupportedShapeError(f"shape {name}: the sh:select query has no WHERE group")
 
 
-def _fill_message(message: str | None, bound: dict, this, path, value) -> str | None:
+def _fill_message(message: str | None, bound: dict[str, _Term], this: _Term, path: _Term | None, value: _Term) -> str | None:
     """pySHACL's {?var} substitution, in its order: other variables, then this, path, value."""
     if message is None:
         return None
@@ -677,8 +690,8 @@ def _fill_message(message: str | None, bound: dict, this, path, value) -> str | 
     for var, term in (("this", this), ("path", path), ("value", value)):
         if term is not None:
             values[var] = to_rdflib(term)
-    for var, term in values.items():
-        message = re.sub("{{[?$]{}}}".format(var), str(term), message)
+    for var, node in values.items():
+        message = re.sub("{{[?$]{}}}".format(var), str(node), message)
     return message
 
 
@@ -712,7 +725,7 @@ def _datatype_test(var: str, datatype: URIRef) -> str:
     return f"({test})"
 
 
-_PYTHON_TYPES = {
+_PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
     XSD.string: (str, bytes),
     RDF.langString: (str, bytes),
     XSD.integer: int,
@@ -725,7 +738,7 @@ _PYTHON_TYPES = {
 }
 
 
-def _datatype_conforms(term, datatype: URIRef) -> bool:
+def _datatype_conforms(term: _Term, datatype: URIRef) -> bool:
     """pySHACL's DatatypeConstraintComponent on one value."""
     with _quiet_rdflib():
         v = to_rdflib(term)
@@ -749,8 +762,10 @@ def _actual_datatype(v: Literal, datatype: URIRef) -> bool:
     return True if expected is None else isinstance(v.value, expected)
 
 
-def _min_inclusive_conforms(term, minimum: Literal) -> bool:
+def _min_inclusive_conforms(term: _Term, minimum: Literal) -> bool:
     """pySHACL's MinInclusiveConstraintComponent on one value."""
+    from pyshacl.rdfutil import compare_literal  # here: importing pySHACL takes longer than a whole validation
+
     with _quiet_rdflib():
         v = to_rdflib(term)
     if not isinstance(v, Literal):
@@ -758,7 +773,7 @@ def _min_inclusive_conforms(term, minimum: Literal) -> bool:
     if isinstance(minimum.value, str) != isinstance(v.value, str):
         return False
     try:
-        return compare_literal(v, minimum) >= 0
+        return bool(compare_literal(v, minimum) >= 0)
     except (TypeError, NotImplementedError):
         return False
 
@@ -818,7 +833,7 @@ def _display_graph(shapes: Graph, prefixes: Graph | Mapping[str, str] | None) ->
 
 
 @contextmanager
-def _quiet_rdflib():
+def _quiet_rdflib() -> Iterator[None]:
     """rdflib logs a warning with a traceback for every ill-typed literal it is given; the
     validation reports those literals itself."""
     logger = logging.getLogger("rdflib.term")

@@ -160,7 +160,7 @@ class _Checker:
         # Concepts by scheme IRI and notation: the ontology's (IRIs) and, once the vocabulary
         # records are read, those of data/ (references to their records).
         self.concepts: dict[str, dict[str, URIRef | Ref]] = {s: dict(c) for s, c in vocabulary.concepts.items()}
-        self.data_broader: dict[Ref, URIRef | Ref] = {}
+        self.data_broader: dict[Ref, Concept | Ref] = {}
         self.errors: list[DataError] = []
         self.records: list[Record] = []
         # Every id seen, also of records that failed other checks: references to them are not

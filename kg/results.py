@@ -28,10 +28,6 @@ class ResultTable:
     def ask(cls, answer: bool) -> "ResultTable":
         return cls(("ask",), ((Literal(answer),),), boolean=answer)
 
-    def column(self, name: str) -> list[Node | None]:
-        position = self.variables.index(name)
-        return [row[position] for row in self.rows]
-
     def as_dicts(self) -> list[dict[str, str | None]]:
         """Rows as {variable: lexical value}, convenient in notebooks and tests."""
         return [

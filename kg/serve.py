@@ -5,6 +5,7 @@ CSV, or for CONSTRUCT and DESCRIBE, N-Triples or Turtle. Updates are refused."""
 
 from __future__ import annotations
 
+import io
 import sys
 import urllib.parse
 from http import HTTPStatus
@@ -61,8 +62,9 @@ def make_server(graph_file: Path, host: str, port: int) -> ThreadingHTTPServer:
             accept = self.headers.get("Accept") or ""
             if isinstance(result, ox.QueryTriples):
                 turtle = "text/turtle" in accept
-                data = ox.serialize(result, format=ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES)
-                return self._reply(HTTPStatus.OK, data, "text/turtle" if turtle else "application/n-triples")
+                data = io.BytesIO()
+                result.serialize(data, format=ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES)
+                return self._reply(HTTPStatus.OK, data.getvalue(), "text/turtle" if turtle else "application/n-triples")
             table = solutions_table(result)
             if "text/csv" in accept:
                 return self._reply(HTTPStatus.OK, to_csv(table), "text/csv; charset=utf-8")

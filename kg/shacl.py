@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -59,6 +58,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, index: R
     """Validate data against shapes. The ontology (with its vocabularies) is added to a copy of
     the data, so that class hierarchies and concepts are known: pySHACL's own ont_graph mixing
     left out the vocabularies' concepts."""
+    from pyshacl import validate as pyshacl_validate  # here: importing pySHACL alone takes longer than a fast validation
+
     if ontology is not None:
         data = data + ontology
     conforms, results, _text = pyshacl_validate(
@@ -69,7 +70,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, index: R
         allow_warnings=False,
     )
     violations = sort_violations(
-        _violation(results, result, shapes, data, index or RecordIndex()) for result in results.subjects(SH.focusNode, None)
+        _violation(results, result, focus, shapes, data, index or RecordIndex())
+        for result, focus in results.subject_objects(SH.focusNode)
     )
     return ValidationReport(bool(conforms), violations)
 
@@ -81,9 +83,9 @@ def sort_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]:
     )
 
 
-def _violation(results: Graph, result: Node, shapes: Graph, data: Graph, index: RecordIndex) -> Violation:
+def _violation(results: Graph, result: Node, focus: Node, shapes: Graph, data: Graph, index: RecordIndex) -> Violation:
     return make_violation(
-        focus=results.value(result, SH.focusNode),
+        focus=focus,
         path=results.value(result, SH.resultPath),
         value=results.value(result, SH.value),
         source_shape=results.value(result, SH.sourceShape),

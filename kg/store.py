@@ -8,16 +8,17 @@ import gzip
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from kg.engines import query_store
 from kg.errors import ToolError
+from kg.progress import Progress, Step
 from kg.results import ResultTable
 
 SHARD_PATTERNS = ("*.nt.gz", "*.nq.gz", "*.nt", "*.nq", "*.ttl")
@@ -51,20 +52,22 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 @contextmanager
 def opened(path: Path) -> Iterator[IO[bytes]]:
     """The file's bytes, decompressed on the fly when it is gzip."""
-    with (gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")) as handle:
+    # A GzipFile reads as any binary file does, though typeshed does not count it as an IO[bytes].
+    handle = cast(IO[bytes], gzip.GzipFile(path, "rb")) if path.name.endswith(".gz") else path.open("rb")
+    with handle:
         yield handle
 
 
-def load_files(store: ox.Store, files: list[Path], progress: Callable[[Path], None] | None = None) -> None:
+def load_files(store: ox.Store, files: list[Path], progress: Progress | None = None) -> None:
     """Bulk-load RDF files (gzip or plain, format from the name) into a pyoxigraph store."""
-    for file in files:
-        if progress:
-            progress(file)
+    for number, file in enumerate(files, 1):
         with opened(file) as handle:
             try:
                 store.bulk_load(handle, format=rdf_format(file))
             except SyntaxError as exc:
-                raise ToolError(f"{file} is not valid RDF: {exc}") from None
+                raise ToolError(f"cannot parse {file}: {exc}") from None
+        if progress:
+            progress(Step("loaded", number, len(files), "files", file.name))
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def replace_folder(complete: Path, folder: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def build_store(folder: Path, inputs: list[Path], progress: Callable[[Path], None] | None = None) -> StoreReport:
+def build_store(folder: Path, inputs: list[Path], progress: Progress | None = None) -> StoreReport:
     """Bulk-load the inputs into a new store that then replaces folder (the previous store, if
     any, stays whole until the new one is complete)."""
     files = rdf_files(inputs)

@@ -4,6 +4,7 @@ serializers and the embedded store)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -27,6 +28,18 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot convert {term!r}")
 
 
+def to_oxigraph_quad(triple: tuple[Node, Node, Node], graph_name: ox.NamedNode | None = None) -> ox.Quad:
+    """An rdflib triple as a pyoxigraph quad in graph_name (default: the default graph)."""
+    subject, predicate, object_ = (to_oxigraph(term) for term in triple)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {triple!r}")
+    return ox.Quad(subject, predicate, object_, graph_name)
+
+
+@overload
+def to_rdflib(term: None) -> None: ...
+@overload
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node: ...
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
     if term is None:
         return None

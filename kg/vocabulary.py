@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
 
 BK = Namespace("https://w3id.org/border-kg/def#")
@@ -27,17 +27,19 @@ class Vocabulary:
         for concept in graph.subjects(RDF.type, SKOS.Concept):
             for scheme in graph.objects(concept, SKOS.inScheme):
                 for notation in graph.objects(concept, SKOS.notation):
-                    concepts.setdefault(str(scheme), {})[str(notation)] = URIRef(concept)
+                    concepts.setdefault(str(scheme), {})[str(notation)] = URIRef(str(concept))
         schemes = {
-            str(notation): URIRef(scheme)
+            str(notation): URIRef(str(scheme))
             for scheme in graph.subjects(RDF.type, SKOS.ConceptScheme)
             for notation in graph.objects(scheme, SKOS.notation)
         }
         broader: dict[URIRef, tuple[URIRef, ...]] = {}
         for narrower, wider in sorted(graph.subject_objects(SKOS.broader)):
-            broader[URIRef(narrower)] = (*broader.get(URIRef(narrower), ()), URIRef(wider))
-        kind_classes = {URIRef(c): URIRef(k) for c, k in graph.subject_objects(BK.kindClass)}
-        extensible = frozenset(str(s) for s in graph.subjects(BK.extensible, None) if graph.value(s, BK.extensible).toPython() is True)
+            broader[URIRef(str(narrower))] = (*broader.get(URIRef(str(narrower)), ()), URIRef(str(wider)))
+        kind_classes = {URIRef(str(c)): URIRef(str(k)) for c, k in graph.subject_objects(BK.kindClass)}
+        extensible = frozenset(
+            str(s) for s, flag in graph.subject_objects(BK.extensible) if isinstance(flag, Literal) and flag.toPython() is True
+        )
         synonyms: dict[str, dict[str, str]] = {}
         for concept, word in graph.subject_objects(SKOS.altLabel):
             for scheme in graph.objects(concept, SKOS.inScheme):

@@ -138,13 +138,13 @@ def _convert(node: yaml.Node, file: str, problems: list[DataError]) -> Node:
                 continue
             entries[key] = Entry(key_location, _convert(value_node, file, problems))
         return Node(entries, location)
-    if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(item, file, problems) for item in node.value], location)
-    return Node(_scalar(node), location, node.value)
+    if isinstance(node, yaml.ScalarNode):
+        return Node(_scalar(node), location, node.value)
+    return Node([_convert(item, file, problems) for item in node.value], location)  # a yaml.SequenceNode
 
 
 def _scalar(node: yaml.ScalarNode) -> Scalar:
-    text = node.value
+    text: str = node.value
     if node.style is not None:  # quoted or block scalars are always text
         return text
     if text in _NULL:

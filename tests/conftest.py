@@ -1,21 +1,38 @@
-"""Shared fixtures: the curated graph built once per session into a temporary out/ folder."""
+"""Shared fixtures and helpers: the curated graph built once per session into a temporary out/
+folder; the kg command run in this process (run_kg) or as a separate one (run_kg_process);
+expected ("golden") files, rewritten only with --update-golden; the markers of tests that start
+servers. The markers are described in pyproject.toml."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
 from kg import Project, build
 from kg.api import BuildResult
+from kg.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 # A frozen copy of the curated data: answers checked against it do not change when a report
 # is added to data/ (see tests/fixtures/README.md).
 FIXTURE_DATA = REPO / "tests" / "fixtures" / "data"
+
+# Fixtures that start a real SPARQL server (oxigraph serve, kg serve, kg serve behind TLS): the
+# tests that use them are marked `server`.
+SERVER_FIXTURES = {"server", "served", "https_endpoint"}
+
+# Markers of whole test modules kept by other work in progress (the merger may move them into
+# the modules as pytestmark): test_load_faults waits out real retries and backoff.
+MODULE_MARKERS = {"test_load_faults": ("slow",)}
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +47,41 @@ def built(project: Project) -> BuildResult:
     return result
 
 
-def run_kg(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the kg command as a user would, in a subprocess."""
+# -- the kg command -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KgRun:
+    """What a run of the kg command gave: as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_kg(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> KgRun:
+    """Run the kg command as a user would, in this process: kg.cli.main(args) in the folder cwd
+    (default: the repository) with the environment variables env added, its standard output
+    and error captured. Use run_kg_process where a separate process is the point of the test."""
+    output = io.BytesIO()
+    stdout, stderr = io.TextIOWrapper(output, encoding="utf-8"), io.StringIO()
+    with (
+        contextlib.chdir(cwd or REPO),
+        mock.patch.dict(os.environ, {"KG_ROOT": str(REPO), **(env or {})}),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            returncode = main(list(args))
+        except SystemExit as exit:  # argparse's usage errors and --help
+            returncode = exit.code if isinstance(exit.code, int) else 2
+    stdout.flush()
+    return KgRun(returncode, output.getvalue().decode("utf-8"), stderr.getvalue())
+
+
+def run_kg_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the kg command in a subprocess, for tests of what only a real process shows: its exit
+    code, signals, being killed part way."""
     environment = {**os.environ, "KG_ROOT": str(REPO), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "kg.cli", *args],
@@ -41,3 +91,69 @@ def run_kg(*args: str, cwd: Path | None = None, env: dict[str, str] | None = Non
         text=True,
         timeout=300,
     )
+
+
+# -- expected files -----------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the expected files that differ from what the code now gives (queries/expected/*.csv, "
+        "tests/bad_data/*/expected.txt, tests/shape_cases/*/expected.txt) instead of failing; review the diff",
+    )
+
+
+@dataclass
+class Golden:
+    """Compares what a test got with an expected file. A difference fails the test, unless the
+    run has --update-golden: then the file is rewritten and listed at the end of the run."""
+
+    update: bool
+    rewritten: list[Path] = field(default_factory=list)
+
+    def check(self, path: Path, actual: str, normal_form: Callable[[str], object] = lambda text: text) -> None:
+        """`normal_form` maps a file's text to what must be equal (e.g. its lines, sorted)."""
+        expected = path.read_text(encoding="utf-8") if path.exists() else None
+        if expected is not None and normal_form(expected) == normal_form(actual):
+            return
+        if self.update:
+            path.write_text(actual, encoding="utf-8")
+            self.rewritten.append(path)
+            return
+        assert expected is not None, f"{path} does not exist; run pytest --update-golden to write it, then review it"
+        assert normal_form(actual) == normal_form(expected), f"differs from {path} (pytest --update-golden rewrites it)"
+
+
+_GOLDEN = pytest.StashKey[Golden]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_GOLDEN] = Golden(update=config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def golden(pytestconfig: pytest.Config) -> Golden:
+    return pytestconfig.stash[_GOLDEN]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    golden = config.stash[_GOLDEN]
+    if golden.rewritten:
+        terminalreporter.section("expected files rewritten (--update-golden): review them with git diff")
+        for path in golden.rewritten:
+            terminalreporter.write_line(str(path.relative_to(REPO)))
+
+
+# -- markers ------------------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+        module = getattr(item, "module", None)
+        for marker in MODULE_MARKERS.get(module.__name__ if module else "", ()):
+            item.add_marker(marker)
+

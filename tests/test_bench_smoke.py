@@ -17,7 +17,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 
-pytestmark = pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "kg").exists(), reason="needs the project's .venv")
+pytestmark = [
+    pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "kg").exists(), reason="needs the project's .venv"),
+    pytest.mark.subprocess,
+    pytest.mark.slow,
+]
 
 
 def _number(cell: str) -> float:

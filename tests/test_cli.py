@@ -1,4 +1,5 @@
-"""The kg command as a user runs it: outputs, formats, exit codes and messages."""
+"""The kg command as a user runs it: outputs, formats, exit codes and messages. Most tests run
+kg.cli.main in this process (run_kg); those about the process itself run it as one."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
-from kg import Project
-from kg.api import BuildResult
+from kg import Project, cli
+from kg.api import BuildResult, make_store
+from kg.progress import Step
 
-from conftest import REPO, run_kg
+from conftest import REPO, run_kg, run_kg_process
 
 
 @pytest.fixture()
@@ -66,6 +70,25 @@ def test_validate_any_rdf_file(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "A crossing must name one place the people went into (its destination)." in result.stdout
     assert "shape bksh:BorderCrossingShape, property bk:destination" in result.stdout
+
+
+def test_both_validation_engines_print_the_same_report() -> None:
+    broken = REPO / "tests" / "shape_cases" / "composite-crossing-parts-do-not-add-up" / "graph.ttl"
+    default = run_kg("validate", str(broken))
+    reference = run_kg("validate", "--engine", "pyshacl", str(broken))
+    assert default.returncode == reference.returncode == 1
+    assert "The parts of this crossing add up to" in default.stdout
+    assert default.stdout == reference.stdout
+
+
+def test_an_on_disk_store_is_validated_alone_and_with_the_fast_engine(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    result = run_kg("validate", "--store-dir", store, "--engine", "pyshacl")
+    assert result.returncode == 2
+    assert "kg: error: an on-disk store is validated with the oxigraph engine only, not pyshacl" in result.stderr
+    result = run_kg("validate", "out/kg.ttl", "--store-dir", store)
+    assert result.returncode == 2
+    assert "kg: error: validate either a file or an on-disk store (--store-dir), not both" in result.stderr
 
 
 def test_validate_a_missing_file_is_a_tool_error(tmp_path: Path) -> None:
@@ -142,7 +165,74 @@ def test_stats_counts_triples_and_classes(out_copy: Path) -> None:
     assert counts["bk:Policy"] == 2
 
 
+def test_store_reports_progress_file_by_file(project: Project, built: BuildResult, tmp_path: Path) -> None:
+    shards = tmp_path / "shards"
+    assert run_kg("--out", str(project.out), "export", "--format", "ntriples", "--split", "1000", "-o", str(shards)).returncode == 0
+    steps: list[Step] = []
+    report = make_store(project, tmp_path / "store", [shards], steps.append)
+    names = ["kg.ttl", *sorted(file.name for file in shards.iterdir())]
+    assert steps == [Step("loaded", number, len(names), "files", name) for number, name in enumerate(names, 1)]
+    assert report.files == len(names)
+    assert str(steps[0]) == f"loaded 1/{len(names)} files ({100 // len(names)}%), kg.ttl"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stderr", [Terminal, io.StringIO], ids=["terminal", "log"])
+def test_progress_is_one_line_rewritten_on_a_terminal_and_nothing_in_a_log(
+    monkeypatch: pytest.MonkeyPatch, stderr: type[io.StringIO]
+) -> None:
+    monkeypatch.setattr("sys.stderr", stderr())
+    with cli._progress_line() as progress:
+        progress(Step("imported", 120_000, None, "rows", "1,804,000 statements, 40,211 rows/s"))
+        progress(Step("sent", 5, 5, "triples"))
+    shown = sys.stderr.getvalue()
+    if stderr is Terminal:
+        first = "  imported 120,000 rows, 1,804,000 statements, 40,211 rows/s"
+        assert shown == f"\r{first}\r{'  sent 5/5 triples (100%)'.ljust(len(first))}\n"
+    else:
+        assert shown == ""
+
+
 def test_unknown_export_format_is_refused_by_name() -> None:
     result = run_kg("export", "--format", "rdfxml")
     assert result.returncode == 2
     assert "invalid choice: 'rdfxml'" in result.stderr
+
+
+@pytest.mark.subprocess
+def test_exit_codes_of_the_kg_process(tmp_path: Path) -> None:
+    """What a shell script sees: 0 when the graph was built, 1 for invalid data, 2 for a tool or
+    usage error, from a real process."""
+    built = run_kg_process("--out", str(tmp_path / "out"), "build")
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "out" / "kg.ttl").is_file()
+    invalid = run_kg_process("validate", str(REPO / "tests" / "shape_cases" / "crossing-without-destination" / "graph.ttl"))
+    assert invalid.returncode == 1 and "The graph does not conform: 1 violation." in invalid.stdout
+    missing = run_kg_process("validate", str(tmp_path / "nope.ttl"))
+    assert missing.returncode == 2 and "kg: error: there is no file" in missing.stderr
+    usage = run_kg_process("export", "--format", "rdfxml")
+    assert usage.returncode == 2 and "invalid choice: 'rdfxml'" in usage.stderr
+
+
+HEAVY_LIBRARIES = {"rdflib", "pyshacl", "pyoxigraph", "SPARQLWrapper", "yaml", "pycountry", "pyparsing"}
+
+
+@pytest.mark.subprocess
+def test_starting_kg_imports_no_heavy_library() -> None:
+    """kg --help (and reading any command line) imports only the standard library and kg's light
+    modules; each command imports the libraries it uses. bench/startup.py measures the time."""
+    script = (
+        "import sys\n"
+        "from kg.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(*sorted({name.split('.')[0] for name in sys.modules}))\n"
+    )
+    started = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert started.returncode == 0, started.stderr
+    assert "usage: kg" in started.stdout
+    loaded = set(started.stdout.splitlines()[-1].split())
+    assert "kg" in loaded and not loaded & HEAVY_LIBRARIES, loaded & HEAVY_LIBRARIES

@@ -18,6 +18,8 @@ import jena
 from test_remote_oxigraph import normalised
 from test_stored_queries import EXPECTED_FILES, case_of
 
+pytestmark = [pytest.mark.jena, pytest.mark.slow]
+
 if not jena.available():
     if jena.REQUIRED:
         raise RuntimeError(jena.MISSING_MESSAGE + ", and KG_REQUIRE_JENA=1")

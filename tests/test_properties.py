@@ -18,6 +18,7 @@ import string
 from pathlib import Path
 
 import yaml
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
@@ -29,6 +30,8 @@ from kg.export import serialize
 
 from conftest import REPO
 from test_export import parse_back
+
+pytestmark = pytest.mark.slow
 
 settings.register_profile(
     "kg", max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]

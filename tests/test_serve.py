@@ -24,6 +24,8 @@ from servers import free_port
 from test_remote_oxigraph import normalised
 from test_stored_queries import EXPECTED_FILES, case_of
 
+pytestmark = pytest.mark.subprocess  # kg serve runs as a process of its own: SIGTERM stops it
+
 
 @pytest.fixture(scope="module")
 def served(project: Project, built: BuildResult) -> Iterator[tuple[str, subprocess.Popen[str]]]:
