@@ -157,3 +157,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for marker in MODULE_MARKERS.get(module.__name__ if module else "", ()):
             item.add_marker(marker)
 
+
+def unordered(cell: object) -> object:
+    """A result cell made comparable across engines: values joined by " | " (a GROUP_CONCAT,
+    whose order SPARQL leaves to the engine) become a sorted tuple; anything else is as it is."""
+    if isinstance(cell, str) and " | " in cell:
+        return tuple(sorted(cell.split(" | ")))
+    return cell
+

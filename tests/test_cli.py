@@ -19,7 +19,7 @@ from kg import Project, cli
 from kg.api import BuildResult, make_store
 from kg.progress import Step
 
-from conftest import REPO, run_kg, run_kg_process
+from conftest import FIXTURE_DATA, REPO, run_kg, run_kg_process
 
 
 @pytest.fixture()
@@ -50,16 +50,16 @@ def test_validate_names_the_record_file_and_line_of_a_violation(out_copy: Path) 
         ttl.write(f"{claim} {value} -3 .\n")
     result = run_kg("--out", str(out_copy), "validate")
     assert result.returncode == 1
-    lines = (REPO / "data" / "incidents.yaml").read_text(encoding="utf-8").splitlines()
+    lines = (FIXTURE_DATA / "incidents.yaml").read_text(encoding="utf-8").splitlines()
     value_line = next(
         n for n, text in enumerate(lines, 1) if "value: 173" in text
     )
-    expected_location = f"data/incidents.yaml:{value_line}:"
+    expected_location = f"tests/fixtures/data/incidents.yaml:{value_line}:"
     violation = [line for line in result.stdout.splitlines() if "zero or more" in line]
     assert len(violation) == 1
     assert violation[0].strip().startswith(expected_location)
     assert "incident 'crossing-2021-07-05-vanj', count 1:" in violation[0]
-    assert "A count must be a whole number of people, zero or more." in violation[0]
+    assert "A count must be a whole number, zero or more." in violation[0]
     assert "The graph does not conform" in result.stdout
     assert "Note: kg.ttl has changed since it was built: record locations are those of the last build." in result.stdout
 
@@ -68,8 +68,8 @@ def test_validate_any_rdf_file(tmp_path: Path) -> None:
     broken = REPO / "tests" / "shape_cases" / "crossing-without-destination" / "graph.ttl"
     result = run_kg("validate", str(broken))
     assert result.returncode == 1
-    assert "A crossing must name one place the people went into (its destination)." in result.stdout
-    assert "shape bksh:BorderCrossingShape, property bk:destination" in result.stdout
+    assert "A movement must name one place the people went into (its destination)." in result.stdout
+    assert "shape bksh:MovementShape, property bk:destination" in result.stdout
 
 
 def test_both_validation_engines_print_the_same_report() -> None:
@@ -77,7 +77,7 @@ def test_both_validation_engines_print_the_same_report() -> None:
     default = run_kg("validate", str(broken))
     reference = run_kg("validate", "--engine", "pyshacl", str(broken))
     assert default.returncode == reference.returncode == 1
-    assert "The parts of this crossing add up to" in default.stdout
+    assert "The parts do not add up to the total of" in default.stdout
     assert default.stdout == reference.stdout
 
 
@@ -112,30 +112,31 @@ def test_queries_lists_every_stored_query_with_its_title(project: Project) -> No
     listed = [line.split()[0] for line in result.stdout.splitlines() if line and not line.startswith(" ")]
     assert listed == names
     assert "place_lookup --param name=..." in result.stdout
-    assert "    Timeline of border crossings" in result.stdout
+    assert "    Timeline of movements across borders" in result.stdout
 
 
 def test_query_csv_is_sparql_csv(out_copy: Path) -> None:
     result = run_kg("--out", str(out_copy), "query", "crossings_by_country", "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
-    assert {(r["country"], r["troops"]) for r in rows} == {("Tajikistan", "1578"), ("Uzbekistan", "53")}
+    assert {(r["country"], r["people_low"], r["people_high"]) for r in rows} == {("Tajikistan", "1579", ""), ("Uzbekistan", "100", "")}
 
 
 def test_query_json_is_sparql_json_with_types(out_copy: Path) -> None:
     result = run_kg("--out", str(out_copy), "query", "place_lookup", "--param", "name=Ishkashim", "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["head"]["vars"] == ["place", "label", "type", "located_in", "country"]
+    assert document["head"]["vars"] == ["place", "label", "type", "located_in", "country", "match"]
     bindings = document["results"]["bindings"]
     assert {b["place"]["value"] for b in bindings} == {
         "https://w3id.org/border-kg/id/place/af-sultan-ishkashim",
         "https://w3id.org/border-kg/id/place/tj-ishkashim",
+        "https://w3id.org/border-kg/id/place/tj-ishkashim-village",
     }
     assert all(b["place"]["type"] == "uri" for b in bindings)
     assert bindings[0]["type"] == {"type": "literal", "value": "district", "xml:lang": "en"}
     totals = json.loads(run_kg("--out", str(out_copy), "query", "crossings_by_country", "--format", "json").stdout)
-    troops = totals["results"]["bindings"][0]["troops"]
+    troops = totals["results"]["bindings"][0]["people_low"]
     assert troops["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
 
 
@@ -160,8 +161,8 @@ def test_stats_counts_triples_and_classes(out_copy: Path) -> None:
     graph = Graph().parse(out_copy / "kg.ttl")
     assert result.stdout.splitlines()[0] == f"{len(graph)} triples"
     counts = {line.split()[1]: int(line.split()[0]) for line in result.stdout.splitlines()[1:]}
-    assert counts["bk:BorderCrossing"] == 12
-    assert counts["bk:District"] == 15
+    assert counts["bk:BorderCrossing"] == 18  # in the pinned fixture data
+    assert counts["bk:District"] == 25
     assert counts["bk:Policy"] == 2
 
 

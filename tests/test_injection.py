@@ -111,7 +111,7 @@ def test_ids_in_any_script_become_valid_iris(hostile: Project) -> None:
         (row,) = run_query(hostile, "place_lookup", {"name": name}).as_dicts()
         assert row["place"] == PLACE + "".join(f"%{byte:02X}" for byte in key.encode("utf-8"))
     crossing = [r for r in run_query(hostile, "crossings_timeline").as_dicts() if r["destination"] == "Шаартуз"]
-    assert len(crossing) == 1 and crossing[0]["crossing"] == INJECTIONS[1]
+    assert len(crossing) == 1 and crossing[0]["movement"] == INJECTIONS[1]
 
 
 @pytest.mark.parametrize("value", INJECTIONS)

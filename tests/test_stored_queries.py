@@ -16,7 +16,7 @@ from kg.engines import ENGINES
 from kg.queries import bind_parameters, find_query
 from kg.results import to_csv
 
-from conftest import REPO, Golden
+from conftest import REPO, unordered, Golden
 
 EXPECTED_DIR = REPO / "queries" / "expected"
 EXPECTED_FILES = sorted(EXPECTED_DIR.glob("*.csv"))
@@ -28,13 +28,9 @@ def case_of(path: Path) -> tuple[str, dict[str, str]]:
     return name, dict(binding.split("=", 1) for binding in bindings)
 
 
-def csv_rows(text: str) -> list[list[str | tuple[str, ...]]]:
-    """The rows of a CSV result. A cell that lists several values joined by " | " (a
-    GROUP_CONCAT, whose order SPARQL leaves to the engine) is compared as a sorted tuple."""
-    return [
-        [tuple(sorted(cell.split(" | "))) if " | " in cell else cell for cell in row]
-        for row in csv.reader(io.StringIO(text))
-    ]
+def csv_rows(text: str) -> list[list[object]]:
+    """The rows of a CSV result, lists of values in a cell compared as sets (conftest.unordered)."""
+    return [[unordered(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
 
 
 def test_every_stored_query_has_expected_results() -> None:

@@ -55,4 +55,4 @@ def test_verification_is_turned_off_only_by_name(project: Project, https_endpoin
                      "--endpoint", https_endpoint, "--no-verify-tls")
     assert allowed.returncode == 0, allowed.stderr
     assert "kg: warning: TLS certificates are not verified (--no-verify-tls)" in allowed.stderr
-    assert "Tajikistan,5,5,1578,at least" in allowed.stdout
+    assert "Tajikistan,5,5,1579,," in allowed.stdout
