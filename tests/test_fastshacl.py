@@ -133,7 +133,7 @@ DAMAGE = (
     "parts do not add up",
     "date as plain text",
     "impossible date",
-    "outcome not in the list",
+    "range without maximum",
     "count without qualifier",
 )
 
@@ -193,17 +193,25 @@ def synthetic_crossings(n: int, *, seed: int = 2021, damaged_share: float = 0.05
         lines.append(f"bk:source {rnd.choice(reports)}")
         if rnd.random() < 0.3:
             lines.append(f"bk:crossingPoint place:{destination_country.lower()}-point")
-        if damage == "outcome not in the list":
-            lines.append("bk:outcome bk:admit")
-        elif rnd.random() < 0.5:
-            lines.append("bk:outcome " + rnd.choice(["bk:admitted", "bk:returned"]))
+        if rnd.random() < 0.5:
+            lines.append("bk:mode " + rnd.choice(["bk:onFoot", "bk:byRiver"]))
         if parts:
             lines.append("bk:hasPart " + " , ".join(f"{node}-{p}" for p in range(parts)))
         lines.append(f"bk:reportedCount {node}.count-1")
         out.append(" ;\n    ".join(lines) + " .\n")
         qualifier = "bk:exactly" if exact else rnd.choice(["bk:exactly", "bk:exactly", "bk:approximately", "bk:moreThan"])
+        if damage == "range without maximum":
+            qualifier = "bk:between"
         value = {"negative count": f"-{count}", "decimal count": f"{count}.5"}.get(damage or "", str(count))
-        claim = [f"{node}.count-1 a bk:CountClaim", f"bk:value {value}", f"bk:source {rnd.choice(reports)}"]
+        claim = [f"{node}.count-1 a bk:CountClaim", "bk:measure bk:peopleMoved", f"bk:value {value}",
+                 f"bk:source {rnd.choice(reports)}"]
+        # The bounds the build's rules derive from the qualifier (ontology/rules/50-figure-bounds.ru).
+        bounds = {"bk:exactly": (count, count), "bk:approximately": (count * 9 // 10, -(-count * 11 // 10)),
+                  "bk:moreThan": (count + 1, None), "bk:between": (count, None)}[qualifier]
+        if damage not in ("negative count", "decimal count"):
+            claim.append(f"bk:minValue {bounds[0]}")
+            if bounds[1] is not None:
+                claim.append(f"bk:maxValue {bounds[1]}")
         if damage != "count without qualifier":
             claim.append(f"bk:qualifier {qualifier}")
         out.append(" ;\n    ".join(claim) + " .\n")
