@@ -64,8 +64,8 @@ def test_transient_faults_are_retried_until_the_load_is_complete(
     assert isinstance(report, LoadReport) and report.triples_in_store == len(built.graph)
     assert count_triples(Endpoint.resolve(server.url, "oxigraph"), GRAPH) == len(built.graph)
     assert set(proxy.actions()) >= {"drop", 503}
-    direct = run_query(project, "crossings_by_country", endpoint=Endpoint.resolve(server.url, "oxigraph"), graph=GRAPH)
-    assert direct == run_query(project, "crossings_by_country")
+    direct = run_query(project, "crossings_timeline", endpoint=Endpoint.resolve(server.url, "oxigraph"), graph=GRAPH)
+    assert direct == run_query(project, "crossings_timeline")
 
 
 def test_a_lost_reply_to_the_move_does_not_lose_the_graph(project: Project, built: BuildResult, server: OxigraphServer) -> None:
@@ -222,8 +222,8 @@ def test_a_late_drop_of_a_staging_graph_cannot_empty_a_later_load(
     assert batches[True] == -(-len(built.graph) // 200)
     assert isinstance(report, LoadReport) and report.triples_in_store == len(built.graph)
     assert count_triples(direct, GRAPH) == len(built.graph)
-    direct_rows = run_query(project, "crossings_by_country", endpoint=direct, graph=GRAPH)
-    assert direct_rows == run_query(project, "crossings_by_country")
+    direct_rows = run_query(project, "crossings_timeline", endpoint=direct, graph=GRAPH)
+    assert direct_rows == run_query(project, "crossings_timeline")
     assert staging_graphs(direct, GRAPH) == set()
 
 

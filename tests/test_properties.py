@@ -44,7 +44,7 @@ TEXT = st.text(
     max_size=30,
 ).filter(lambda text: text.strip() != "")
 DAYS = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31))
-QUALIFIERS = st.sampled_from(["exactly", "more-than", "at-least", "lower-bound", "about"])
+QUALIFIERS = st.sampled_from(["exactly", "more-than", "at-least", "lower-bound", "about", "nearly", "up-to", "at-most", "fewer-than"])
 
 
 @st.composite
@@ -69,7 +69,7 @@ def record_sets(draw: st.DrawFn) -> dict[str, list[dict]]:
                 "summary": draw(TEXT)} for n in range(draw(st.integers(1, 2)))]
     source_ids = [s["id"] for s in sources]
     countries = list(districts)
-    incidents, policies = [], []
+    incidents, policies, statuses = [], [], []
     for n in range(draw(st.integers(1, 4))):
         origin, destination = draw(st.permutations(countries))[:2]
         day = draw(DAYS)
@@ -89,26 +89,29 @@ def record_sets(draw: st.DrawFn) -> dict[str, list[dict]]:
                 part = {"id": f"crossing-{n}-part-{part_number}", "type": "crossing", "title": draw(TEXT),
                         "date": day.isoformat(), "from": crossing["from"],
                         "to": draw(st.sampled_from(districts[destination] + [destination])),
-                        "counts": [{"value": draw(st.integers(0, 5000)), "qualifier": "exactly", "sources": crossing["sources"]}],
+                        "counts": [{"measure": "people-moved", "value": draw(st.integers(0, 5000)), "qualifier": "exactly", "sources": crossing["sources"]}],
                         "sources": crossing["sources"]}
                 parts.append(part)
             crossing["parts"] = [p["id"] for p in parts]
             total = sum(p["counts"][0]["value"] for p in parts)
-            crossing["counts"] = [{"value": total, "qualifier": "exactly", "sources": crossing["sources"]}]
+            crossing["counts"] = [{"measure": "people-moved", "value": total, "qualifier": "exactly", "sources": crossing["sources"]}]
         elif draw(st.booleans()):
-            crossing["counts"] = [{"value": draw(st.integers(0, 10**6)), "qualifier": draw(QUALIFIERS),
+            crossing["counts"] = [{"measure": "people-moved", "value": draw(st.integers(0, 10**6)), "qualifier": draw(QUALIFIERS),
                                    "sources": crossing["sources"]} for _ in range(draw(st.integers(1, 2)))]
         if draw(st.booleans()):
-            crossing["outcome"] = draw(st.sampled_from(["admitted", "returned"]))
+            statuses.append({"id": f"status-{n}", "title": draw(TEXT), "of": [crossing["id"]],
+                             "status": draw(st.sampled_from(["admitted", "interned", "returned"])),
+                             "date": day.isoformat(), "sources": [source_ids[0]]})
         incidents += [crossing, *parts]
         if draw(st.booleans()):
             policies.append({"id": f"policy-{n}", "title": draw(TEXT), "country": destination,
                              "stance": draw(st.sampled_from(["admit", "return"])), "applied_to": [crossing["id"]],
-                             "quotes": draw(st.lists(TEXT, max_size=2)), "sources": [source_ids[0]]})
-    claims = [{"id": "claim-0", "title": draw(TEXT), "measure": draw(st.sampled_from(["people", "cases"])),
+                             "sources": [source_ids[0]]})
+    claims = [{"id": "claim-0", "title": draw(TEXT), "measure": draw(st.sampled_from(["people-moved", "cases"])),
                "value": draw(st.integers(0, 10**6)), "qualifier": draw(QUALIFIERS),
                "summarises": [incidents[0]["id"]], "sources": [source_ids[-1]]}]
-    return {"places": places, "sources": sources, "incidents": incidents, "claims": claims, "policies": policies}
+    return {"places": places, "sources": sources, "incidents": incidents, "statuses": statuses, "claims": claims,
+            "policies": policies}
 
 
 def write(records: dict, folder: Path) -> Project:
@@ -134,8 +137,8 @@ def test_well_formed_record_sets_conform_and_round_trip(records: dict, tmp_path_
 RECORD_DAMAGE = st.sampled_from([
     ("delete", "title"), ("delete", "sources"), ("delete", "to"), ("set", "date", "2021-02-30"),
     ("set", "date", "05/07/2021"), ("set", "to", "nowhere"), ("set", "from", "country-0-typo"),
-    ("set", "outcome", "detained"), ("set", "type", "crosing"), ("set", "unknown_field", 1),
-    ("set", "title", True), ("set", "to", ["a", "b"]), ("set", "start", "2021-07"),
+    ("set", "mode", "by-car"), ("set", "type", "crosing"), ("set", "unknown_field", 1),
+    ("set", "title", True), ("set", "to", ["a", "b"]), ("set", "start", "2021-07-05T25:00"),
     ("count", -1), ("count", "many"), ("count", 2.5),
 ])
 # Damage that only the shapes can see: every record is well-formed on its own.
@@ -152,7 +155,7 @@ def test_any_record_set_fails_cleanly_or_conforms(records: dict, damage: list, t
         elif change[0] == "set":
             crossing[change[1]] = change[2]
         elif change[0] == "count":
-            crossing["counts"] = [{"value": change[1], "qualifier": "exactly", "sources": ["report-0"]}]
+            crossing["counts"] = [{"measure": "people-moved", "value": change[1], "qualifier": "exactly", "sources": ["report-0"]}]
         elif change[0] == "same-country":
             crossing["from"] = crossing.get("to", "country-0")
         elif change[0] == "backwards":
@@ -160,7 +163,7 @@ def test_any_record_set_fails_cleanly_or_conforms(records: dict, damage: list, t
             crossing["start"], crossing["end"] = "2021-07-05", "2021-07-01"
         elif change[0] == "parts-off":
             crossing["parts"] = [other["id"] for other in records["incidents"][1:2]] or crossing.get("parts", [])
-            crossing["counts"] = [{"value": 10**7, "qualifier": "exactly", "sources": ["report-0"]}]
+            crossing["counts"] = [{"measure": "people-moved", "value": 10**7, "qualifier": "exactly", "sources": ["report-0"]}]
     project = write(records, tmp_path_factory.mktemp("damaged"))
     try:
         result = build(project)
