@@ -432,8 +432,11 @@ class _Checker:
             if elsewhere and not close:
                 close = (f"'{_shown(item)}' is in the vocabulary {elsewhere[0]}, not "
                          f"{self.vocabulary.scheme_notation(spec.target or '')}: is it meant for another field?")
-            if close or (spec.target or "") not in self.vocabulary.extensible:
-                fail(f"unknown value '{_shown(item)}'", f"{close} {choices}" if close else choices)
+            if close:
+                fail(f"unknown value '{_shown(item)}'", f"{close} {choices}")
+            elif (spec.target or "") not in self.vocabulary.extensible:
+                fail(f"unknown value '{_shown(item)}'", f"{choices} This list is closed: it changes only in "
+                     "ontology/vocabulary.ttl.")
             else:
                 fail(f"unknown value '{_shown(item)}'", f"{choices} Or add it to the vocabulary: a record under "
                      f"'vocabulary:' with id: {_shown(item)}, scheme: {self.vocabulary.scheme_notation(spec.target or '')}, "
