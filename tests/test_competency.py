@@ -210,7 +210,7 @@ def test_10_context_events(ask) -> None:
     gains = {r["place"] for r in rows if r["event"] == "Taliban gains and heavy fighting in northern Afghan provinces"}
     assert gains == {"Faryab", "Jowzjan", "Kunduz", "Balkh", "Takhar", "Badakhshan"}
     (drawdown,) = {r["event"]: r for r in rows if r["type"] == "announcement"}.values()
-    assert (drawdown["date"], drawdown["actor"], drawdown["deadline"]) == ("2021-04-01", "Joe Biden", "2021-09-11")
+    assert (drawdown["date"], drawdown["actor"], drawdown["deadline"]) == ("2021-04", "Joe Biden", "2021-09-11")
     assert (drawdown["troops"], drawdown["qualifier"]) == ("3000", "about")
     assert "Tajikistan mobilises reservists for its border with Afghanistan" in {r["event"] for r in rows}
 
