@@ -58,12 +58,17 @@ def opened(path: Path) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def load_files(store: ox.Store, files: list[Path], progress: Progress | None = None) -> None:
-    """Bulk-load RDF files (gzip or plain, format from the name) into a pyoxigraph store."""
+def load_files(store: ox.Store, files: list[Path], progress: Progress | None = None, *, merge_graphs: bool = False) -> None:
+    """Bulk-load RDF files (gzip or plain, format from the name) into a pyoxigraph store; with
+    merge_graphs, the statements of quad files go into the default graph too."""
     for number, file in enumerate(files, 1):
+        format = rdf_format(file)
         with opened(file) as handle:
             try:
-                store.bulk_load(handle, format=rdf_format(file))
+                if merge_graphs and format.supports_datasets:
+                    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in ox.parse(handle, format=format))
+                else:
+                    store.bulk_load(handle, format=format)
             except SyntaxError as exc:
                 raise ToolError(f"cannot parse {file}: {exc}") from None
         if progress:

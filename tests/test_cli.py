@@ -237,3 +237,17 @@ def test_starting_kg_imports_no_heavy_library() -> None:
     assert "usage: kg" in started.stdout
     loaded = set(started.stdout.splitlines()[-1].split())
     assert "kg" in loaded and not loaded & HEAVY_LIBRARIES, loaded & HEAVY_LIBRARIES
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+def test_validate_checks_the_statements_of_every_graph_of_a_quads_file(tmp_path: Path, engine: str) -> None:
+    # N-Quads shards put every statement in a named graph: the shapes apply to them all, not
+    # only to the (empty) default graph.
+    event = "<https://w3id.org/border-kg/id/incident/acled-X>"
+    conflict_event = "<https://w3id.org/border-kg/def#ConflictEvent>"
+    quads = tmp_path / "shard.nq"
+    quads.write_text(f"{event} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> {conflict_event} <https://example.org/g> .\n",
+                     encoding="utf-8")
+    result = run_kg("validate", str(quads), "--engine", engine)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "An imported event needs exactly one event type from the data set's list." in result.stdout
