@@ -225,3 +225,15 @@ def test_without_the_cube_no_cube_shard_is_written(tmp_path: Path) -> None:
     with_cube = run_kg("import", "acled", "tests/acled/events-current.csv", "-o", str(tmp_path / "cube"))
     assert sorted(path.name for path in (tmp_path / "cube").iterdir()) == ["cube-00001.nt.gz", "kg-00001.nt.gz"]
     assert "statistics cube" in with_cube.stdout
+
+
+def test_the_cube_is_sharded_as_the_events_are(project: Project, built: BuildResult, imports: dict[str, ImportResult],
+                                                tmp_path: Path) -> None:
+    whole = imports["events-multi-country"]
+    sharded = import_acled(project, FIXTURES / "events-multi-country.csv", tmp_path / "out", built.graph, lines_per_shard=10)
+    cube_lines = [line for file in sharded.cube_files for line in gzip.decompress(file.read_bytes()).splitlines()]
+    assert cube_lines == gzip.decompress(whole.cube_files[0].read_bytes()).splitlines()
+    assert len(cube_lines) == 3 + 9 * whole.observations
+    names = [file.name for file in sharded.cube_files]
+    assert names == [f"cube-{number:05d}.nt.gz" for number in range(1, len(cube_lines) // 10 + 2)]
+    assert [file.name for file in sharded.files][:2] == ["kg-00001.nt.gz", "kg-00002.nt.gz"]

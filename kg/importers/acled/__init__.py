@@ -18,6 +18,7 @@ import of no row at all fails.
 from __future__ import annotations
 
 import csv
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,7 +170,9 @@ def import_acled(
             lines = writer.lines
             if tally is not None:
                 writer.begin_series(CUBE_SHARD_PREFIX, plan.cube.dataset)
-                writer.write(tally.lines())
+                cube_lines = tally.lines()
+                while part := list(itertools.islice(cube_lines, BATCH_LINES)):
+                    writer.write(part)
             series = writer.commit()
         except BaseException:
             writer.abort()

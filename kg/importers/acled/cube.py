@@ -4,6 +4,7 @@ qb:Observations after the last row. Memory holds one tally per combination, not 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -95,25 +96,24 @@ class CubeTally:
     def __len__(self) -> int:
         return len(self.tallies)
 
-    def lines(self) -> list[str]:
+    def lines(self) -> Iterator[str]:
         """The data set and its observations, in the order of their IRIs."""
         spec, rule = self.rule.spec, self.rule
-        observations = []
-        for (region, concept, month), tally in self.tallies.items():
-            node = iri(rule.observation_template.format(month=month, event_type=local_name(concept), area=self.area(region)))
-            observations.append((node, [
-                f"{node} {RDF_TYPE} {QB_OBSERVATION} .\n",
-                f"{node} {QB_DATA_SET_LINK} {rule.dataset} .\n",
-                f"{node} {RDFS_LABEL} {literal(tally.label)} .\n",
-                f"{node} {spec.country} {tally.country} .\n",
-                f"{node} {spec.region} {region} .\n",
-                f"{node} {spec.event_type} {concept} .\n",
-                f"{node} {spec.month} {typed(month, XSD_YEAR_MONTH)} .\n",
-                f"{node} {spec.events} {typed(str(tally.events), XSD_INTEGER)} .\n",
-                f"{node} {spec.fatalities} {typed(str(tally.fatalities), XSD_INTEGER)} .\n",
-            ]))
-        observations.sort()
-        return [*rule.dataset_lines, *(line for _, lines in observations for line in lines)]
+        yield from rule.dataset_lines
+        nodes = sorted((iri(rule.observation_template.format(month=month, event_type=local_name(concept), area=self.area(region))),
+                        (region, concept, month)) for region, concept, month in self.tallies)
+        for node, key in nodes:
+            region, concept, month = key
+            tally = self.tallies[key]
+            yield f"{node} {RDF_TYPE} {QB_OBSERVATION} .\n"
+            yield f"{node} {QB_DATA_SET_LINK} {rule.dataset} .\n"
+            yield f"{node} {RDFS_LABEL} {literal(tally.label)} .\n"
+            yield f"{node} {spec.country} {tally.country} .\n"
+            yield f"{node} {spec.region} {region} .\n"
+            yield f"{node} {spec.event_type} {concept} .\n"
+            yield f"{node} {spec.month} {typed(month, XSD_YEAR_MONTH)} .\n"
+            yield f"{node} {spec.events} {typed(str(tally.events), XSD_INTEGER)} .\n"
+            yield f"{node} {spec.fatalities} {typed(str(tally.fatalities), XSD_INTEGER)} .\n"
 
     def area(self, place: str) -> str:
         """A place's IRI (N-Triples) as the tail of an observation's IRI: after the base IRI."""
