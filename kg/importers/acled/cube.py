@@ -42,10 +42,6 @@ class CubeSpec:
     fatalities: str
     fatalities_column: str
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return (self.event_type_column, self.month_column, self.fatalities_column)
-
 
 @dataclass(frozen=True)
 class CubeRule:

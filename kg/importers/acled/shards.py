@@ -33,7 +33,6 @@ class ShardWriter:
         self.prefix = "kg"
         target.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        self.shards: list[Path] = []
         self.series: dict[str, list[Path]] = {self.prefix: []}
         self.lines = 0
         self._in_shard = 0
@@ -63,10 +62,9 @@ class ShardWriter:
             series = self.series[self.prefix]
             if not series or self._in_shard >= self.lines_per_shard:
                 series.append(self.folder / f"{self.prefix}-{len(series) + 1:05d}.{self.extension}")
-                self.shards.append(series[-1])
                 self._in_shard = 0
             part = lines[start : start + self.lines_per_shard - self._in_shard]
-            self._queue.put((self.shards[-1], "".join(part).encode("utf-8")))
+            self._queue.put((series[-1], "".join(part).encode("utf-8")))
             self._in_shard += len(part)
             start += len(part)
         self.lines += len(lines)
