@@ -211,13 +211,14 @@ def import_acled(
     skip_bad_rows: bool = False,
     lines_per_shard: int = acled.DEFAULT_SHARD_LINES,
     compress: bool = True,
+    cube: bool = True,
     progress: acled.Progress | None = None,
 ) -> acled.ImportResult:
     """Import an ACLED export into shards in the folder target (kg import acled), its places
     linked to the places of the curated graph (built from the records, not validated)."""
     curated, _, _ = build_graph(project)
     return acled.import_acled(project, csv_file, target, curated, format_name=format_name, skip_bad_rows=skip_bad_rows,
-                              lines_per_shard=lines_per_shard, compress=compress, progress=progress)
+                              lines_per_shard=lines_per_shard, compress=compress, cube=cube, progress=progress)
 
 
 def list_queries(project: Project) -> list[StoredQuery]:

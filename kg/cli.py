@@ -196,6 +196,9 @@ def _import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
     parser.add_argument("--shard-lines", type=int, default=DEFAULT_SHARD_LINES, metavar="N", help="statements per shard (at most)")
     parser.add_argument("--no-compress", action="store_true", help="write plain .nt/.nq shards instead of gzip")
+    parser.add_argument("--no-cube", action="store_true",
+                        help="do not write the statistics cube (cube-NNNNN shards: events and fatalities per country, region, "
+                        "event type and month)")
     parser.add_argument("--validate", action="store_true",
                         help="then SHACL-validate the shards with the set-based engine (as kg validate --engine oxigraph)")
 
@@ -374,7 +377,8 @@ def _import(project: Project, args: argparse.Namespace) -> int:
             progress(Step("imported", rows, None, "rows", f"{statements:,} statements, {rate:,.0f} rows/s"))
 
         result = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
-                                  lines_per_shard=args.shard_lines, compress=not args.no_compress, progress=imported)
+                                  lines_per_shard=args.shard_lines, compress=not args.no_compress, cube=not args.no_cube,
+                                  progress=imported)
     if result.errors:
         shown = len(result.errors)
         first = f"; the first {shown}" if result.rejected > shown else ""
@@ -384,6 +388,9 @@ def _import(project: Project, args: argparse.Namespace) -> int:
     print(f"Imported {result.imported} of {result.rows} rows from {result.file} (read as {result.layout}): {result.lines} "
           f"statements in {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {relative(target)} "
           f"({result.seconds:.1f} s, {result.rows_per_second:,.0f} rows/s).")
+    if result.cube_files:
+        print(f"The statistics cube: {result.observations} observations of events and fatalities per country, region, event "
+              f"type and month in {', '.join(file.name for file in result.cube_files)}.")
     for warning in result.warnings:
         print(f"Warning: {warning}.")
     if args.validate:

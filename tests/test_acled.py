@@ -559,6 +559,14 @@ MAPPING_MISTAKES = [  # (a line of acled.yaml, the line written instead, the mes
      "        Remote violence: {event_type: Explosions/Remote violence, sub_event_type: Grenades}",
      "layouts.v6.translate.values.Remote violence.sub_event_type: 'Grenades' is not a sub event type of the vocabulary. "
      "Did you mean 'Grenade'?", 83),
+    ("  month: {predicate: bk:refMonth, column: event_date}", "  month: {predicate: bk:refMonth, column: event_dat}",
+     "cube.month.column: there is no column 'event_dat' among event.columns. Did you mean 'event_date' or 'event_type' or 'event_id_cnty'?", 43),
+    ("  fatalities: {predicate: bk:fatalityCount, column: fatalities}", "  fatalities: {predicate: bk:fatalityCount, column: notes}",
+     "cube.fatalities.column: the column notes is of type text. Name a column of type count.", 53),
+    ("  event_type: {predicate: bk:refEventType, column: event_type}",
+     "  event_type: {predicate: bk:refEventType, column: sub_event_type}",
+     "cube.event_type.column: the ACLED v6 layout of 2016-2018 does not fill in sub_event_type in every row, so some events "
+     "could not be counted. Name a column among the filled_columns of every layout.", 52),
 ]
 
 

@@ -5,7 +5,9 @@ ontology/acled-vocabulary.ttl): mapping.py checks it and compiles it, once per f
 plan of column positions and prepared terms for the layout the header shows (today's, or the
 v6 layout of 2016-2018); rows.py streams rows through it, each row becoming N-Triples lines;
 shards.py writes them to gzip shards at once, so memory holds only the deduplication tables,
-not the rows; gazetteer.py links places to the curated ones. Terms are written by pyoxigraph
+not the rows; gazetteer.py links places to the curated ones; cube.py counts events and
+fatalities per country, region, event type and month, written after the last row as a W3C Data
+Cube in shards of their own. Terms are written by pyoxigraph
 (escaped by the RDF library); the importer only puts them side by side.
 
 Rows with problems are reported with their line number, column and what to do. By default a
@@ -16,6 +18,7 @@ import of no row at all fails.
 from __future__ import annotations
 
 import csv
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import DataError, DataErrors, SourceLocation, ToolError, relative
+from kg.importers.acled.cube import CUBE_SHARD_PREFIX, CubeTally
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.rows import RowConverter
@@ -47,11 +51,13 @@ class ImportResult:
     rows: int
     imported: int
     rejected: int
-    lines: int
-    files: tuple[Path, ...]
+    lines: int  # of the events' shards
+    files: tuple[Path, ...]  # the events' shards
     seconds: float
     errors: tuple[DataError, ...] = ()  # the first MAX_REPORTED_ERRORS of the rejected rows
     warnings: tuple[str, ...] = ()
+    observations: int = 0  # of the cube
+    cube_files: tuple[Path, ...] = ()  # the cube's shards (none without the cube)
 
     @property
     def rows_per_second(self) -> float:
@@ -85,11 +91,13 @@ def import_acled(
     skip_bad_rows: bool = False,
     lines_per_shard: int = DEFAULT_SHARD_LINES,
     compress: bool = True,
+    cube: bool = True,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Stream an ACLED CSV into gzip (or, with compress=False, plain) N-Triples shards (or
     N-Quads, in the data set's named graph) in the folder target, linking its places to those
-    of the curated graph. Raises DataErrors when rows are bad (unless skip_bad_rows, and then
+    of the curated graph; with cube, also the statistics cube, in shards cube-NNNNN (N-Quads:
+    in the named graph of the cube's qb:DataSet). Raises DataErrors when rows are bad (unless skip_bad_rows, and then
     only when no row is good), ConfigError when ontology/acled.yaml has a mistake."""
     if format_name not in ("ntriples", "nquads"):
         raise ToolError(f"kg import writes ntriples or nquads shards, not {format_name}")
@@ -110,7 +118,8 @@ def import_acled(
             raise DataErrors([DataError(SourceLocation(shown, 1), f"the header cannot be read: {exc}",
                                         hint="Save the file as UTF-8 CSV, as ACLED exports it.")]) from None
         plan = mapping.compile(header, csv_file.stem, shown)
-        converter = RowConverter(mapping, plan, gazetteer)
+        tally = CubeTally(plan.cube, project.base_iri) if cube else None
+        converter = RowConverter(mapping, plan, gazetteer, tally)
         writer = ShardWriter(target, "nq" if format_name == "nquads" else "nt", lines_per_shard,
                              plan.dataset if format_name == "nquads" else None, compress)
         rows = rejected = 0
@@ -158,12 +167,19 @@ def import_acled(
                                 "or import the other rows with --skip-bad-rows.")
             if rejected == rows:
                 raise RowErrors(errors, rejected, f"None of the {rows} rows of {shown} could be imported, so nothing was written.")
-            files = writer.commit()
+            lines = writer.lines
+            if tally is not None:
+                writer.begin_series(CUBE_SHARD_PREFIX, plan.cube.dataset)
+                cube_lines = tally.lines()
+                while part := list(itertools.islice(cube_lines, BATCH_LINES)):
+                    writer.write(part)
+            series = writer.commit()
         except BaseException:
             writer.abort()
             raise
     seconds = time.monotonic() - started
     if progress:
         progress(rows, writer.lines, seconds)
-    return ImportResult(shown, plan.layout.title, rows, rows - rejected, rejected, writer.lines, tuple(files), seconds,
-                        tuple(errors), tuple(converter.warnings()))
+    return ImportResult(shown, plan.layout.title, rows, rows - rejected, rejected, lines, tuple(series["kg"]), seconds,
+                        tuple(errors), tuple(converter.warnings()), len(tally) if tally is not None else 0,
+                        tuple(series.get(CUBE_SHARD_PREFIX, ())))

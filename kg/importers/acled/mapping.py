@@ -18,6 +18,7 @@ from rdflib.namespace import RDFS, SKOS
 
 from kg.config import ConfigMap, Prefixes, read_config
 from kg.errors import DataError, DataErrors, SourceLocation, did_you_mean
+from kg.importers.acled.cube import QB_DATA_SET, QB_STRUCTURE, CubeRule, CubeSpec
 from kg.importers.acled.values import (
     RDF_TYPE,
     RDFS_LABEL,
@@ -143,7 +144,7 @@ class AcledMapping:
         self.ontology = project.ontology
         self.schemes = project.vocabulary.concepts
         config = read_config(project.ontology_dir / MAPPING_FILE)
-        config.check_keys({"prefixes", "layouts", "dataset", "event", "geometry", "actors", "places"})
+        config.check_keys({"prefixes", "layouts", "dataset", "event", "geometry", "actors", "places", "cube"})
         self.prefixes = Prefixes.from_config(config.section("prefixes"))
 
         event = config.section("event")
@@ -187,6 +188,7 @@ class AcledMapping:
         self.geometry = self._geometry(config.section("geometry"))
         self.actors = self._actors(actors)
         self.places = self._places(config.section("places"))
+        self.cube = self._cube(config.section("cube"))
 
     # -- helpers that check as they read ---------------------------------------------------------
 
@@ -353,6 +355,67 @@ class AcledMapping:
             levels=tuple(levels),
         )
 
+    def _cube(self, spec: ConfigMap) -> CubeSpec:
+        spec.check_keys({"iri", "label", "structure", "observation_iri", "observation_label", "country", "region",
+                         "event_type", "month", "events", "fatalities"})
+        if len(self.places.levels) < 2:
+            raise spec.error(None, "the cube counts by country and region, but places: has fewer than two levels",
+                             "Give places: the levels country and region, or remove cube:.")
+
+        def by_column(key: str, value_types: tuple[str, ...]) -> tuple[str, str]:
+            section = spec.section(key)
+            section.check_keys({"predicate", "column"})
+            column = section.text("column")
+            found = self.columns.get(column)
+            if found is None:
+                raise section.error("column", f"there is no column '{column}' among event.columns", did_you_mean(column, self.columns))
+            if found.value_type not in value_types:
+                raise section.error("column", f"the column {column} is of type {found.value_type}",
+                                    f"Name a column of type {' or '.join(value_types)}.")
+            for layout in self.layouts:
+                if column not in layout.required_columns or column not in layout.filled_columns:
+                    raise section.error("column", f"{layout.title} does not fill in {column} in every row, so some events "
+                                        "could not be counted", "Name a column among the filled_columns of every layout.")
+            return self.term(section, "predicate"), column
+
+        event_type, event_type_column = by_column("event_type", ("concept",))
+        month, month_column = by_column("month", ("date",))
+        fatalities, fatalities_column = by_column("fatalities", ("count",))
+        return CubeSpec(
+            template=self.template(spec, "iri", {"name"}),
+            label=self.template(spec, "label", {"name"}, relative=False),
+            structure=self.term(spec, "structure"),
+            observation_template=self.template(spec, "observation_iri", {"name", "month", "event_type", "area"}),
+            observation_label=self.template(spec, "observation_label", {"event_type", "area", "month"}, relative=False),
+            country=self.term(spec, "country"),
+            region=self.term(spec, "region"),
+            event_type=event_type,
+            event_type_column=event_type_column,
+            month=month,
+            month_column=month_column,
+            events=self.term(spec, "events"),
+            fatalities=fatalities,
+            fatalities_column=fatalities_column,
+        )
+
+    def cube_rule(self, index: dict[str, int], dataset_name: str) -> CubeRule:
+        spec = self.cube
+        dataset = iri(spec.template.format(name=slug(dataset_name)))
+        return CubeRule(
+            spec=spec,
+            dataset=dataset,
+            dataset_lines=(
+                f"{dataset} {RDF_TYPE} {QB_DATA_SET} .\n",
+                f"{dataset} {RDFS_LABEL} {literal(spec.label.format(name=dataset_name))} .\n",
+                f"{dataset} {QB_STRUCTURE} {spec.structure} .\n",
+            ),
+            observation_template=spec.observation_template.replace("{name}", slug(dataset_name)),
+            event_type_index=index[spec.event_type_column],
+            concepts=self.columns[spec.event_type_column].concepts,
+            month_index=index[spec.month_column],
+            fatalities_index=index[spec.fatalities_column],
+        )
+
     # -- compiling against a header --------------------------------------------------------------
 
     def layout_of(self, header: list[str]) -> Layout:
@@ -416,6 +479,7 @@ class AcledMapping:
             point=(index[self.geometry.latitude], index[self.geometry.longitude])
             if self.geometry.latitude in index and self.geometry.longitude in index else None,
             dataset=dataset,
+            cube=self.cube_rule(index, dataset_name),
             dataset_lines=(
                 f"{dataset} {RDF_TYPE} {self.dataset_class} .\n",
                 f"{dataset} {RDFS_LABEL} {literal(self.dataset_label.format(name=dataset_name))} .\n",
@@ -560,4 +624,5 @@ class Plan:
     levels: tuple[LevelRule, ...]
     point: tuple[int, int] | None  # latitude, longitude
     dataset: str
+    cube: CubeRule
     dataset_lines: tuple[str, ...]

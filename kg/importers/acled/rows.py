@@ -4,12 +4,14 @@ places, event ids, place points), not the rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pycountry
 
 from kg.errors import did_you_mean
+from kg.importers.acled.cube import CubeTally
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping, LevelRule, Plan, RoleRule
 from kg.importers.acled.values import RDF_TYPE, RDFS_LABEL, RowProblem, iri, listed, literal, normalised, parse_date, slug, typed
@@ -31,15 +33,18 @@ class Pending:
     points: list[tuple[str, str, Point]] = field(default_factory=list)  # place, its name, the row's point
     other_country: tuple[str, str] | None = None  # an actor, a second country it was given
     fallback: str | None = None  # the data_id that names the event
+    counted: Callable[[], None] | None = None  # counts the row in the cube
 
 
 class RowConverter:
-    def __init__(self, mapping: AcledMapping, plan: Plan, gazetteer: Gazetteer):
+    def __init__(self, mapping: AcledMapping, plan: Plan, gazetteer: Gazetteer, cube: CubeTally | None = None):
         self.mapping = mapping
+        self.cube = cube
         self.plan = plan
         self.gazetteer = gazetteer
         self.geometry = mapping.geometry
         self.places_spec = mapping.places
+        self.region_index = plan.index.get(mapping.places.levels[1].column)  # the first-level region's column
         self.places: dict[tuple[str, ...], str] = {}
         self.actors: dict[str, str] = {}
         self.actor_types: set[tuple[str, str]] = set()
@@ -74,6 +79,8 @@ class RowConverter:
             self.other_countries.setdefault(pending.other_country[0], (pending.other_country[1], line))
         if pending.fallback is not None:
             self.fallbacks.append((line, pending.fallback))
+        if pending.counted is not None:
+            pending.counted()
         return out
 
     def _row(self, cells: list[str], pending: Pending) -> tuple[list[str], str]:
@@ -98,8 +105,11 @@ class RowConverter:
         point = self.point(cells)
         if point is not None:
             out.extend(self.geometry_lines(subject, point))
-        country = self.place(cells, subject, point, out, pending)
+        country, region, area = self.place(cells, subject, point, out, pending)
         self.actor_lines(cells, subject, country, out, pending)
+        if self.cube is not None:
+            cube, month = self.cube, parse_date(cells[plan.cube.month_index])[:7]
+            pending.counted = lambda: cube.count(cells, month, country, region, area)
         return out, key
 
     def check_filled(self, cells: list[str]) -> None:
@@ -217,11 +227,14 @@ class RowConverter:
 
     # -- places --------------------------------------------------------------------------------
 
-    def place(self, cells: list[str], subject: str, point: Point | None, out: list[str], pending: Pending) -> str:
+    def place(self, cells: list[str], subject: str, point: Point | None, out: list[str],
+              pending: Pending) -> tuple[str, str, str]:
         """Link the event to the most precise place of the row (writing the places not seen
-        before); the country's node."""
+        before); the country's node, the first-level region's (the country's if the row names
+        none) and their names (region, country), for the cube."""
         path: tuple[str, ...] = ()
-        parent = country = ""
+        parent = country = region = ""
+        names: list[str] = []  # of the country and the region
         for depth, level in enumerate(self.plan.levels):
             name = cells[level.index].strip()
             if not name:
@@ -235,11 +248,15 @@ class RowConverter:
                 pending.points.append((node, name, point))
             if depth == 0:
                 country = node
+                names.insert(0, name)
+            elif level.index == self.region_index:
+                region = node
+                names.insert(0, name)
             parent = node
         if not parent:
             raise RowProblem(self.plan.columns[self.plan.levels[0].index], "the row names no place at all", "Fill in the country.")
         out.append(f"{subject} {self.places_spec.event_predicate} {parent} .\n")
-        return country
+        return country, region or country, ", ".join(names)
 
     def new_place(self, cells: list[str], path: tuple[str, ...], depth: int, level: LevelRule, parent: str, out: list[str],
                   pending: Pending) -> str:

@@ -17,7 +17,9 @@ from kg.store import replace_folder
 class ShardWriter:
     """N-Triples (or N-Quads) lines into numbered gzip shards, in a temporary folder that
     replaces the target folder only when the whole import has succeeded. Compression runs in
-    a thread of its own (zlib releases the GIL), beside the row loop."""
+    a thread of its own (zlib releases the GIL), beside the row loop. The shards are a series
+    (kg-00001.nt.gz, ...); begin_series starts another one (cube-00001.nt.gz, ...), in a named
+    graph of its own for N-Quads."""
 
     def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None, compress: bool = True):
         if lines_per_shard < 1:
@@ -26,16 +28,28 @@ class ShardWriter:
         self.extension = f"{extension}.gz" if compress else extension
         self.compress = compress
         self.lines_per_shard = lines_per_shard
+        self.quads = graph is not None
         self.suffix = f" {graph} .\n" if graph else " .\n"
+        self.prefix = "kg"
         target.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        self.shards: list[Path] = []
+        self.series: dict[str, list[Path]] = {self.prefix: []}
         self.lines = 0
         self._in_shard = 0
         self._queue: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=4)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._compress, daemon=True)
         self._thread.start()
+
+    def begin_series(self, prefix: str, graph: str) -> None:
+        """Write the lines that follow into shards of their own, named prefix-00001...; with
+        N-Quads, in the named graph given."""
+        if prefix in self.series:
+            raise ValueError(f"the shards {prefix}-* are written already")
+        self.prefix = prefix
+        self.series[prefix] = []
+        if self.quads:
+            self.suffix = f" {graph} .\n"
 
     def write(self, lines: list[str]) -> None:
         """Append the lines; a shard is never longer than lines_per_shard."""
@@ -45,11 +59,12 @@ class ShardWriter:
             lines = [line[:-3] + self.suffix for line in lines]
         start = 0
         while start < len(lines):
-            if not self.shards or self._in_shard >= self.lines_per_shard:
-                self.shards.append(self.folder / f"kg-{len(self.shards) + 1:05d}.{self.extension}")
+            series = self.series[self.prefix]
+            if not series or self._in_shard >= self.lines_per_shard:
+                series.append(self.folder / f"{self.prefix}-{len(series) + 1:05d}.{self.extension}")
                 self._in_shard = 0
             part = lines[start : start + self.lines_per_shard - self._in_shard]
-            self._queue.put((self.shards[-1], "".join(part).encode("utf-8")))
+            self._queue.put((series[-1], "".join(part).encode("utf-8")))
             self._in_shard += len(part)
             start += len(part)
         self.lines += len(lines)
@@ -78,10 +93,11 @@ class ShardWriter:
         if self._failure is not None:
             raise self._failure
 
-    def commit(self) -> list[Path]:
+    def commit(self) -> dict[str, list[Path]]:
+        """The shards of each series, in the target folder."""
         self._finish()
         replace_folder(self.folder, self.target)
-        return [self.target / shard.name for shard in self.shards]
+        return {prefix: [self.target / shard.name for shard in shards] for prefix, shards in self.series.items()}
 
     def abort(self) -> None:
         try:
