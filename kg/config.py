@@ -195,7 +195,10 @@ class Prefixes:
 
     def expand(self, config: ConfigMap, key: str) -> str:
         """The CURIE at config[key] as a full IRI."""
-        curie = config.text(key)
+        return self.resolve(config.text(key), config, key)
+
+    def resolve(self, curie: str, config: ConfigMap, key: str) -> str:
+        """A CURIE written at config[key] (the whole value or a part of it) as a full IRI."""
         prefix, colon, local = curie.partition(":")
         if not colon or prefix not in self.namespaces:
             known = ", ".join(f"{p}:" for p in sorted(self.namespaces))
