@@ -23,10 +23,10 @@ from kg.progress import Progress, Step
 from kg.project import Project
 from kg.queries import StoredQuery, bind_parameters, find_query, stored_queries
 from kg.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
-from kg.rdfmap import IriMinter, RecordIndex, records_to_graph
-from kg.records import RecordSet, load_records
+from kg.build.rdfmap import IriMinter, RecordIndex, records_to_graph
+from kg.build.records import RecordSet, load_records
 from kg.results import ResultTable
-from kg.rules import apply_rules
+from kg.build.rules import apply_rules
 from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store
 from kg.importers import acled

@@ -51,7 +51,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
 from kg.errors import ToolError
-from kg.rdfmap import RecordIndex
+from kg.build.rdfmap import RecordIndex
 from kg.terms import to_rdflib
 from kg.shacl import ValidationReport, make_violation, sort_violations
 

@@ -11,8 +11,8 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.errors import ToolError, relative
-from kg.mapping import Mapping, load_mapping
-from kg.vocabulary import Vocabulary
+from kg.build.mapping import Mapping, load_mapping
+from kg.build.vocabulary import Vocabulary
 
 BK = Namespace("https://w3id.org/border-kg/def#")
 ACLED = Namespace("https://w3id.org/border-kg/acled#")

@@ -14,7 +14,7 @@ from kg.api import BuildResult, export_options
 from kg.engines import ENGINES, open_engine
 from kg.export import serialize
 from kg.project import BK
-from kg.rdfmap import IriMinter
+from kg.build.rdfmap import IriMinter
 
 from conftest import REPO
 

@@ -16,7 +16,7 @@ from rdflib import URIRef
 
 from kg.config import ConfigMap, Prefixes, read_config
 from kg.errors import did_you_mean
-from kg.vocabulary import Vocabulary
+from kg.build.vocabulary import Vocabulary
 
 VALUE_TYPES = ("text", "date", "day", "count", "decimal", "ref", "concept", "nested", "scheme", "broader")
 # What follows the ':' of the value types that name something: a kind, a scheme or a field.
