@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from kg.errors import DataError, DataErrors, EndpointError, ToolError
     from kg.project import Project
     from kg.remote import Endpoint
-    from kg.results import ResultTable
+    from kg.query.results import ResultTable
     from kg.shacl import ValidationReport, Violation
 
 _HOME = {
@@ -25,7 +25,7 @@ _HOME = {
     "kg.errors": ("DataError", "DataErrors", "EndpointError", "ToolError"),
     "kg.project": ("Project",),
     "kg.remote": ("Endpoint",),
-    "kg.results": ("ResultTable",),
+    "kg.query.results": ("ResultTable",),
     "kg.shacl": ("ValidationReport", "Violation"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}

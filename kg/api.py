@@ -16,16 +16,16 @@ from rdflib import Graph
 
 import pyoxigraph as ox
 
-from kg.engines import QueryEngine, open_engine, query_store
+from kg.query.engines import QueryEngine, open_engine, query_store
 from kg.errors import ToolError, require_built_graph
 from kg.export import ExportOptions, export_format, load_context, serialize, write_atomic, write_split
 from kg.progress import Progress, Step
 from kg.project import Project
-from kg.queries import StoredQuery, bind_parameters, find_query, stored_queries
+from kg.query.queries import StoredQuery, bind_parameters, find_query, stored_queries
 from kg.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
 from kg.build.rdfmap import IriMinter, RecordIndex, records_to_graph
 from kg.build.records import RecordSet, load_records
-from kg.results import ResultTable
+from kg.query.results import ResultTable
 from kg.build.rules import apply_rules
 from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store

@@ -141,7 +141,7 @@ def _validate_options(parser: argparse.ArgumentParser) -> None:
 
 def _query_engine_option(parser: argparse.ArgumentParser) -> None:
     from kg import api
-    from kg.engines import ENGINES
+    from kg.query.engines import ENGINES
 
     parser.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
 
@@ -152,7 +152,7 @@ def _queries_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _query_options(parser: argparse.ArgumentParser) -> None:
-    from kg.results import RESULT_FORMATS
+    from kg.query.results import RESULT_FORMATS
 
     parser.add_argument("query", metavar="NAME|FILE.rq")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
@@ -294,7 +294,7 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
 
 def _queries(project: Project, args: argparse.Namespace) -> int:
     from kg import api
-    from kg.results import format_results
+    from kg.query.results import format_results
 
     prefixes = api.display_prefixes(project)
     for query in api.list_queries(project):
@@ -308,7 +308,7 @@ def _queries(project: Project, args: argparse.Namespace) -> int:
 
 def _query(project: Project, args: argparse.Namespace) -> int:
     from kg import api
-    from kg.results import format_results
+    from kg.query.results import format_results
 
     params = {}
     for item in args.param:
