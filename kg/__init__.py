@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kg.api import BuildResult, GraphStats, build, build_graph, export, list_queries, publish, run_query, stats, validate_file
     from kg.errors import DataError, DataErrors, EndpointError, ToolError
     from kg.project import Project
-    from kg.remote import Endpoint
+    from kg.stores.remote import Endpoint
     from kg.query.results import ResultTable
     from kg.shacl import ValidationReport, Violation
 
@@ -24,7 +24,7 @@ _HOME = {
                "validate_file"),
     "kg.errors": ("DataError", "DataErrors", "EndpointError", "ToolError"),
     "kg.project": ("Project",),
-    "kg.remote": ("Endpoint",),
+    "kg.stores.remote": ("Endpoint",),
     "kg.query.results": ("ResultTable",),
     "kg.shacl": ("ValidationReport", "Violation"),
 }

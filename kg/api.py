@@ -22,7 +22,7 @@ from kg.export import ExportOptions, export_format, load_context, serialize, wri
 from kg.progress import Progress, Step
 from kg.project import Project
 from kg.query.queries import StoredQuery, bind_parameters, find_query, stored_queries
-from kg.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
+from kg.stores.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
 from kg.build.rdfmap import IriMinter, RecordIndex, records_to_graph
 from kg.build.records import RecordSet, load_records
 from kg.query.results import ResultTable
@@ -30,7 +30,7 @@ from kg.build.rules import apply_rules
 from kg.shacl import ValidationReport, validate
 from kg.fastshacl import validate_store
 from kg.importers import acled
-from kg.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
+from kg.stores.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph_quad
 
 DEFAULT_ENGINE = "oxigraph"
