@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from kg.project import Project
     from kg.stores.remote import Endpoint
     from kg.query.results import ResultTable
-    from kg.shacl import ValidationReport, Violation
+    from kg.validate.shacl import ValidationReport, Violation
 
 _HOME = {
     "kg.api": ("BuildResult", "GraphStats", "build", "build_graph", "export", "list_queries", "publish", "run_query", "stats",
@@ -26,7 +26,7 @@ _HOME = {
     "kg.project": ("Project",),
     "kg.stores.remote": ("Endpoint",),
     "kg.query.results": ("ResultTable",),
-    "kg.shacl": ("ValidationReport", "Violation"),
+    "kg.validate.shacl": ("ValidationReport", "Violation"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 

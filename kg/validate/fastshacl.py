@@ -1,7 +1,7 @@
 """A fast SHACL validator for large graphs held in a pyoxigraph Store.
 
 It covers the part of SHACL that ontology/shapes.ttl uses and reports exactly what pySHACL (the
-reference engine, kg.shacl) reports, in the same Violation dataclasses. Instead of walking focus
+reference engine, kg.validate.shacl) reports, in the same Violation dataclasses. Instead of walking focus
 nodes one by one, each constraint component is one SPARQL query over all focus nodes of its shape,
 run by Oxigraph; SHACL-SPARQL constraints run once for all focus nodes, with $this joined to the
 shape's targets.
@@ -53,7 +53,7 @@ from rdflib.term import Node, Variable
 from kg.errors import ToolError
 from kg.build.rdfmap import RecordIndex
 from kg.terms import to_rdflib
-from kg.shacl import ValidationReport, make_violation, sort_violations
+from kg.validate.shacl import ValidationReport, make_violation, sort_violations
 
 __all__ = ["Check", "UnsupportedShapeError", "compile_shapes", "validate_store"]
 
@@ -77,7 +77,7 @@ def validate_store(
     """Validate the default graph of `store` (data and ontology together) against `shapes`.
 
     `prefixes` are used to show data terms (focus nodes, values): an rdflib Graph (its namespace
-    bindings, e.g. the graph the data was parsed into, to show terms as kg.shacl.validate does) or
+    bindings, e.g. the graph the data was parsed into, to show terms as kg.validate.shacl.validate does) or
     a prefix -> namespace mapping. By default the prefixes of the shapes graph are used.
     The whole shapes graph is checked before any query runs."""
     checks = compile_shapes(shapes)
