@@ -28,7 +28,7 @@ from kg.build.records import RecordSet, load_records
 from kg.query.results import ResultTable
 from kg.build.rules import apply_rules
 from kg.validate.shacl import ValidationReport, validate
-from kg.validate.fastshacl import validate_store
+from kg.validate.fast import validate_store
 from kg.importers import acled
 from kg.stores.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph_quad
@@ -36,7 +36,7 @@ from kg.terms import to_oxigraph_quad
 DEFAULT_ENGINE = "oxigraph"
 
 # SHACL validation engines: "oxigraph" (the default) runs each constraint as one set-based SPARQL
-# query over all focus nodes on pyoxigraph (kg.validate.fastshacl); "pyshacl" is the reference, node by
+# query over all focus nodes on pyoxigraph (kg.validate.fast); "pyshacl" is the reference, node by
 # node. The tests check that both report the same violations, field by field.
 VALIDATION_ENGINES = ("oxigraph", "pyshacl")
 DEFAULT_VALIDATION_ENGINE = "oxigraph"

@@ -1,4 +1,4 @@
-"""The fast SHACL engine (kg.validate.fastshacl: SPARQL over pyoxigraph, the default) against pySHACL
+"""The fast SHACL engine (kg.validate.fast: SPARQL over pyoxigraph, the default) against pySHACL
 (kg.validate.shacl), the reference: the same violations, field by field (focus node, shape, message,
 path, value, severity, record, record location), on every broken graph of tests/shape_cases/,
 on every case of tests/bad_data/ that reaches SHACL, on the curated graph, and on a few thousand
@@ -25,7 +25,7 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 
 from kg import Project, build_graph
 from kg.api import BuildResult, validate_graph
-from kg.validate.fastshacl import UnsupportedShapeError, compile_shapes, validate_store
+from kg.validate.fast import UnsupportedShapeError, compile_shapes, validate_store
 from kg.validate.shacl import ValidationReport, validate
 
 from conftest import REPO
