@@ -51,6 +51,20 @@ MAPPING_MISTAKES = [
                  r"ontology/mapping.yaml:31:13: id_pattern: '^[^\W_](?:[^\W_]|-*$' is not a valid regular expression: missing ), "
                  "unterminated subpattern at position 7. Write a Python regular expression, in single quotes so that backslashes "
                  "stay as written.", id="bad-regex"),
+    pytest.param('"concept:bk:Modes"', '"concept"',
+                 "ontology/mapping.yaml:116:40: kinds.incident.fields.mode.type: the value type 'concept' needs what it names. "
+                 "Write 'concept:CURIE'.", id="concept-without-scheme"),
+    pytest.param("    class_scheme: bk:PlaceKinds\n", "    class_scheme: bk:PlaceKind\n",
+                 "ontology/mapping.yaml:49:19: kinds.place.class_scheme: there is no concept scheme bk:PlaceKind in the ontology's "
+                 "vocabularies. Did you mean 'bk:PlaceKinds'?", id="unknown-class-scheme"),
+    pytest.param("  actor:\n    section: actors\n    iri: actor/{id}\n    class_field: type\n",
+                 "  actor:\n    section: actors\n    iri: actor/{id}\n    class: bk:Actor\n    class_field: type\n",
+                 "ontology/mapping.yaml:62:3: kinds.actor: a kind has one fixed class or a field that names the class. "
+                 "Give it 'class:' (a CURIE) or 'class_field:' with 'classes:' or 'class_scheme:', not both.", id="class-and-class-field"),
+    pytest.param("  status:\n    section: statuses\n", "  status:\n",
+                 "ontology/mapping.yaml:162:3: kinds.status: a kind is either read from a section of the data files or nested in "
+                 "another kind. Give it 'section:' (the section name) or 'nested_in:' (the kind it is nested in).",
+                 id="neither-section-nor-nested-in"),
     pytest.param("    iri: place/{id}\n", "    iri: place/{name}\n",
                  "ontology/mapping.yaml:47:10: kinds.place.iri: the template 'place/{name}' must hold {id} and no other placeholder. "
                  "Write e.g. 'place/{id}'.", id="template-without-id"),

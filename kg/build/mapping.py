@@ -82,6 +82,11 @@ def load_mapping(path: Path, vocabulary: Vocabulary) -> Mapping:
     return Mapping(id_pattern, {name: reader.kind(name, spec) for name, spec in kinds.children()})
 
 
+def _not_both(both: bool) -> str:
+    """The end of a hint about two keys that exclude each other: given both, or neither."""
+    return ", not both" if both else ""
+
+
 def _pattern(config: ConfigMap, key: str) -> re.Pattern[str]:
     text = config.text(key)
     try:
@@ -102,7 +107,7 @@ class _KindReader:
         section, nested_in = spec.optional_text("section"), spec.optional_text("nested_in")
         if (section is None) == (nested_in is None):
             raise spec.error(None, "a kind is either read from a section of the data files or nested in another kind",
-                             "Give it 'section:' (the section name) or 'nested_in:' (the kind it is nested in), not both.")
+                             f"Give it 'section:' (the section name) or 'nested_in:' (the kind it is nested in){_not_both(section is not None)}.")
         if nested_in is not None and nested_in not in self.kind_names:
             raise spec.error("nested_in", f"there is no kind '{nested_in}' in this mapping", self._kind_hint(nested_in))
         field_names = spec.section("fields").keys()
@@ -169,7 +174,7 @@ class _KindReader:
         """The field that names a record's class; a kind has either that or one fixed class."""
         if spec.has("class") == spec.has("class_field"):
             raise spec.error(None, "a kind has one fixed class or a field that names the class",
-                             "Give it 'class:' (a CURIE) or 'class_field:' with 'classes:' or 'class_scheme:', not both.")
+                             f"Give it 'class:' (a CURIE) or 'class_field:' with 'classes:' or 'class_scheme:'{_not_both(spec.has('class'))}.")
         if spec.has("class"):
             for key in ("classes", "class_scheme", "kind_predicate"):
                 if spec.has(key):
@@ -178,7 +183,7 @@ class _KindReader:
             return None
         if spec.has("classes") == spec.has("class_scheme"):
             raise spec.error("class_field", "the class field needs either 'classes:' (value -> class) or 'class_scheme:' "
-                             "(a concept scheme whose concepts name the class)", "Give one of them, not both.")
+                             "(a concept scheme whose concepts name the class)", f"Give one of them{_not_both(spec.has('classes'))}.")
         if spec.has("class_scheme") != spec.has("kind_predicate"):
             present = "class_scheme" if spec.has("class_scheme") else "kind_predicate"
             raise spec.error(present, "class_scheme and kind_predicate go together: the kind concept is written with "
