@@ -15,18 +15,18 @@ if TYPE_CHECKING:
     from kg.api import BuildResult, GraphStats, build, build_graph, export, list_queries, publish, run_query, stats, validate_file
     from kg.errors import DataError, DataErrors, EndpointError, ToolError
     from kg.project import Project
-    from kg.remote import Endpoint
-    from kg.results import ResultTable
-    from kg.shacl import ValidationReport, Violation
+    from kg.stores.remote import Endpoint
+    from kg.query.results import ResultTable
+    from kg.validate.shacl import ValidationReport, Violation
 
 _HOME = {
     "kg.api": ("BuildResult", "GraphStats", "build", "build_graph", "export", "list_queries", "publish", "run_query", "stats",
                "validate_file"),
     "kg.errors": ("DataError", "DataErrors", "EndpointError", "ToolError"),
     "kg.project": ("Project",),
-    "kg.remote": ("Endpoint",),
-    "kg.results": ("ResultTable",),
-    "kg.shacl": ("ValidationReport", "Violation"),
+    "kg.stores.remote": ("Endpoint",),
+    "kg.query.results": ("ResultTable",),
+    "kg.validate.shacl": ("ValidationReport", "Violation"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 

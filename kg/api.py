@@ -16,27 +16,27 @@ from rdflib import Dataset, Graph
 
 import pyoxigraph as ox
 
-from kg.engines import QueryEngine, open_engine, query_store
+from kg.query.engines import QueryEngine, open_engine, query_store
 from kg.errors import ToolError, require_built_graph
 from kg.export import ExportOptions, export_format, load_context, serialize, write_atomic, write_split
 from kg.progress import Progress, Step
 from kg.project import Project
-from kg.queries import StoredQuery, bind_parameters, find_query, stored_queries
-from kg.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
-from kg.rdfmap import IriMinter, RecordIndex, records_to_graph
-from kg.records import RecordSet, load_records
-from kg.results import ResultTable
-from kg.rules import apply_rules
-from kg.shacl import ValidationReport, validate
-from kg.fastshacl import validate_store
+from kg.query.queries import StoredQuery, bind_parameters, find_query, stored_queries
+from kg.stores.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
+from kg.build.rdfmap import IriMinter, RecordIndex, records_to_graph
+from kg.build.records import RecordSet, load_records
+from kg.query.results import ResultTable
+from kg.build.rules import apply_rules
+from kg.validate.shacl import ValidationReport, validate
+from kg.validate.fast import validate_store
 from kg.importers import acled
-from kg.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
+from kg.stores.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph_quad
 
 DEFAULT_ENGINE = "oxigraph"
 
 # SHACL validation engines: "oxigraph" (the default) runs each constraint as one set-based SPARQL
-# query over all focus nodes on pyoxigraph (kg.fastshacl); "pyshacl" is the reference, node by
+# query over all focus nodes on pyoxigraph (kg.validate.fast); "pyshacl" is the reference, node by
 # node. The tests check that both report the same violations, field by field.
 VALIDATION_ENGINES = ("oxigraph", "pyshacl")
 DEFAULT_VALIDATION_ENGINE = "oxigraph"

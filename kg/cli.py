@@ -32,7 +32,7 @@ from kg.errors import (
 if TYPE_CHECKING:
     from kg.progress import Progress, Step
     from kg.project import Project
-    from kg.remote import Endpoint
+    from kg.stores.remote import Endpoint
 
 Handler = Callable[["Project", argparse.Namespace], int]
 
@@ -141,7 +141,7 @@ def _validate_options(parser: argparse.ArgumentParser) -> None:
 
 def _query_engine_option(parser: argparse.ArgumentParser) -> None:
     from kg import api
-    from kg.engines import ENGINES
+    from kg.query.engines import ENGINES
 
     parser.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
 
@@ -152,7 +152,7 @@ def _queries_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _query_options(parser: argparse.ArgumentParser) -> None:
-    from kg.results import RESULT_FORMATS
+    from kg.query.results import RESULT_FORMATS
 
     parser.add_argument("query", metavar="NAME|FILE.rq")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a query parameter")
@@ -165,7 +165,7 @@ def _query_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_options(parser: argparse.ArgumentParser) -> None:
-    from kg.remote import DEFAULT_BATCH_SIZE
+    from kg.stores.remote import DEFAULT_BATCH_SIZE
 
     _endpoint_options(parser, required=True)
     parser.add_argument("--graph", help="the named graph to replace (default: BASE-IRI + graph/kg)")
@@ -214,7 +214,7 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
-    from kg.remote import DEFAULT_TIMEOUT, PRESETS, RetryPolicy
+    from kg.stores.remote import DEFAULT_TIMEOUT, PRESETS, RetryPolicy
 
     parser.add_argument("--endpoint", required=required, metavar="URL",
                         help="the store's URL (see --store) or, for a generic store, its SPARQL query endpoint")
@@ -229,7 +229,7 @@ def _endpoint_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
 
 
 def _endpoint(args: argparse.Namespace) -> Endpoint | None:
-    from kg.remote import Endpoint, RetryPolicy
+    from kg.stores.remote import Endpoint, RetryPolicy
 
     if not args.endpoint:
         return None
@@ -297,7 +297,7 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
 
 def _queries(project: Project, args: argparse.Namespace) -> int:
     from kg import api
-    from kg.results import format_results
+    from kg.query.results import format_results
 
     prefixes = api.display_prefixes(project)
     for query in api.list_queries(project):
@@ -311,7 +311,7 @@ def _queries(project: Project, args: argparse.Namespace) -> int:
 
 def _query(project: Project, args: argparse.Namespace) -> int:
     from kg import api
-    from kg.results import format_results
+    from kg.query.results import format_results
 
     params = {}
     for item in args.param:
@@ -327,7 +327,7 @@ def _query(project: Project, args: argparse.Namespace) -> int:
 
 def _load(project: Project, args: argparse.Namespace) -> int:
     from kg import api
-    from kg.remote import LoadPlan
+    from kg.stores.remote import LoadPlan
 
     endpoint = _endpoint(args)
     assert endpoint is not None  # --endpoint is required
@@ -413,7 +413,7 @@ def _serve(project: Project, args: argparse.Namespace) -> int:
     import signal
 
     from kg.errors import require_built_graph
-    from kg.serve import make_server
+    from kg.stores.serve import make_server
 
     server = make_server(require_built_graph(project.graph_file), args.host, args.port)
     url = f"http://{args.host}:{server.server_port}/sparql"

@@ -2,7 +2,7 @@
 
 A mistake in a configuration file is reported like a mistake in the data: the file, the line
 and column, the key (as a dotted path such as event.columns.fatalities.type) and what to do,
-instead of a KeyError deep in the code. The file is read with kg.yamlfile, which keeps the
+instead of a KeyError deep in the code. The file is read with kg.build.yamlfile, which keeps the
 position of every key and value.
 
     config = read_config(path)
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import DataErrors, SourceLocation, ToolError, did_you_mean, relative
-from kg.yamlfile import Entry, Node, read_yaml
+from kg.build.yamlfile import Entry, Node, read_yaml
 
 
 class ConfigError(ToolError):
@@ -195,7 +195,10 @@ class Prefixes:
 
     def expand(self, config: ConfigMap, key: str) -> str:
         """The CURIE at config[key] as a full IRI."""
-        curie = config.text(key)
+        return self.resolve(config.text(key), config, key)
+
+    def resolve(self, curie: str, config: ConfigMap, key: str) -> str:
+        """A CURIE written at config[key] (the whole value or a part of it) as a full IRI."""
         prefix, colon, local = curie.partition(":")
         if not colon or prefix not in self.namespaces:
             known = ", ".join(f"{p}:" for p in sorted(self.namespaces))

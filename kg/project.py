@@ -8,10 +8,11 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, Namespace, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from kg.errors import ToolError
-from kg.mapping import Mapping, load_mapping
-from kg.vocabulary import Vocabulary
+from kg.errors import ToolError, relative
+from kg.build.mapping import Mapping, load_mapping
+from kg.build.vocabulary import Vocabulary
 
 BK = Namespace("https://w3id.org/border-kg/def#")
 ACLED = Namespace("https://w3id.org/border-kg/acled#")
@@ -73,15 +74,20 @@ class Project:
 
     @cached_property
     def mapping(self) -> Mapping:
-        return load_mapping(self.ontology_dir / "mapping.yaml")
+        return load_mapping(self.ontology_dir / "mapping.yaml", self.vocabulary)
+
+    @cached_property
+    def ontology_files(self) -> dict[str, Graph]:
+        """Each file of the ontology (named as in messages) and its triples."""
+        return {relative(self.ontology_dir / name): _parse(self.ontology_dir / name) for name in ONTOLOGY_FILES}
 
     @cached_property
     def ontology(self) -> Graph:
         """The ontology with the controlled vocabularies it ships (ACLED's lists)."""
         graph = Graph(bind_namespaces="none")
-        for name in ONTOLOGY_FILES:
-            graph += _parse(self.ontology_dir / name)
-        for prefix, namespace in _parse(self.ontology_dir / ONTOLOGY_FILES[0]).namespaces():
+        for part in self.ontology_files.values():
+            graph += part
+        for prefix, namespace in next(iter(self.ontology_files.values())).namespaces():
             graph.bind(prefix, namespace)
         graph.bind("acled", ACLED)
         return graph
@@ -93,7 +99,7 @@ class Project:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The ontology's SKOS lists: concepts by scheme and notation, kinds and their classes."""
-        return Vocabulary.from_graph(self.ontology)
+        return Vocabulary.from_graph(self.ontology, self.ontology_files)
 
     @property
     def rules_dir(self) -> Path:
@@ -106,6 +112,10 @@ def _parse(path: Path) -> Graph:
     graph = Graph(bind_namespaces="none")
     try:
         graph.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises several parser exception types
-        raise ToolError(f"cannot parse {path}: {exc}") from exc
+    except BadSyntax as exc:
+        # rdflib counts the lines before the one it stopped at.
+        raise ToolError(f"{relative(path)}:{exc.lines + 1}: this is not valid Turtle: {exc._why}. "
+                        "Fix that line (or the statement before it, which may not be closed with '.').") from None
+    except Exception as exc:  # rdflib raises several other exception types (a bad IRI, a bad literal)
+        raise ToolError(f"cannot parse {relative(path)}: {exc}") from exc
     return graph

@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.remote import Endpoint
+from kg.stores.remote import Endpoint
 
 
 def free_port() -> int:

@@ -23,7 +23,7 @@ from kg import DataErrors, Project, run_query
 from kg.api import BuildResult, make_store, validate_file
 from kg.config import ConfigError
 from kg.importers.acled import ImportResult, RowErrors, import_acled
-from kg.shacl import validate
+from kg.validate.shacl import validate
 
 from conftest import REPO, run_kg, unordered
 

@@ -20,7 +20,7 @@ from kg import Project, run_query
 from kg.api import BuildResult, make_store
 from kg.importers.acled import ImportResult, import_acled
 from kg.importers.acled.values import parse_date
-from kg.store import load_files
+from kg.stores.store import load_files
 from kg.terms import to_oxigraph_quad
 
 from conftest import REPO, run_kg

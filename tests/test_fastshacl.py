@@ -1,5 +1,5 @@
-"""The fast SHACL engine (kg.fastshacl: SPARQL over pyoxigraph, the default) against pySHACL
-(kg.shacl), the reference: the same violations, field by field (focus node, shape, message,
+"""The fast SHACL engine (kg.validate.fast: SPARQL over pyoxigraph, the default) against pySHACL
+(kg.validate.shacl), the reference: the same violations, field by field (focus node, shape, message,
 path, value, severity, record, record location), on every broken graph of tests/shape_cases/,
 on every case of tests/bad_data/ that reaches SHACL, on the curated graph, and on a few thousand
 synthetic crossings with seeded damage. Running pySHACL is what makes these tests slow."""
@@ -25,8 +25,8 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 
 from kg import Project, build_graph
 from kg.api import BuildResult, validate_graph
-from kg.fastshacl import UnsupportedShapeError, compile_shapes, validate_store
-from kg.shacl import ValidationReport, validate
+from kg.validate.fast import UnsupportedShapeError, compile_shapes, validate_store
+from kg.validate.shacl import ValidationReport, validate
 
 from conftest import REPO
 from test_bad_data import CASES as BAD_DATA_CASES

@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 
 from kg import Endpoint, Project, build, export, publish, run_query
 from kg.export import FORMATS
-from kg.remote import count_triples
+from kg.stores.remote import count_triples
 
 from conftest import REPO
 from servers import OxigraphServer, staging_graphs

@@ -11,8 +11,8 @@ import pytest
 from kg import Project, export, run_query
 from kg.api import BuildResult
 from kg.export import FORMATS
-from kg.queries import bind_parameters, find_query
-from kg.remote import results_from_json
+from kg.query.queries import bind_parameters, find_query
+from kg.stores.remote import results_from_json
 
 import jena
 from test_remote_oxigraph import normalised

@@ -16,7 +16,7 @@ import pytest
 
 from kg import Endpoint, EndpointError, Project, build, publish, run_query
 from kg.api import BuildResult
-from kg.remote import LoadReport, RetryPolicy, count_triples
+from kg.stores.remote import LoadReport, RetryPolicy, count_triples
 
 from conftest import REPO
 from servers import FaultProxy, OxigraphServer, staging_graphs

@@ -12,7 +12,7 @@ import pytest
 
 from kg import Project, build, run_query
 from kg.errors import DataErrors
-from kg.names import name_key
+from kg.build.names import name_key
 
 from conftest import REPO
 

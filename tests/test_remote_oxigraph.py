@@ -13,8 +13,8 @@ from rdflib.term import Node
 
 from kg import Endpoint, Project, ToolError, build, publish, run_query
 from kg.api import BuildResult
-from kg.remote import LoadReport, count_triples
-from kg.results import ResultTable
+from kg.stores.remote import LoadReport, count_triples
+from kg.query.results import ResultTable
 
 from conftest import REPO, run_kg, unordered
 from servers import OxigraphServer, staging_graphs

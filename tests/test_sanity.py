@@ -11,10 +11,10 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import Project
 from kg.api import BuildResult, export_options
-from kg.engines import ENGINES, open_engine
+from kg.query.engines import ENGINES, open_engine
 from kg.export import serialize
 from kg.project import BK
-from kg.rdfmap import IriMinter
+from kg.build.rdfmap import IriMinter
 
 from conftest import REPO
 

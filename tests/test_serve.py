@@ -17,7 +17,7 @@ import pytest
 
 from kg import Endpoint, EndpointError, Project, run_query
 from kg.api import BuildResult
-from kg.remote import RetryPolicy
+from kg.stores.remote import RetryPolicy
 
 from conftest import REPO
 from servers import free_port

@@ -15,7 +15,7 @@ from rdflib.namespace import SH
 from kg import Project
 from kg.api import BuildResult, validate_graph
 from kg.project import BK
-from kg.shacl import ValidationReport
+from kg.validate.shacl import ValidationReport
 
 from conftest import REPO, Golden
 

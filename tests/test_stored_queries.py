@@ -12,9 +12,9 @@ import pytest
 
 from kg import Project, ToolError, run_query
 from kg.api import DEFAULT_ENGINE, BuildResult, list_queries
-from kg.engines import ENGINES
-from kg.queries import bind_parameters, find_query
-from kg.results import to_csv
+from kg.query.engines import ENGINES
+from kg.query.queries import bind_parameters, find_query
+from kg.query.results import to_csv
 
 from conftest import REPO, unordered, Golden
 

@@ -11,8 +11,8 @@ import pytest
 
 from kg import Endpoint, EndpointError, Project
 from kg.api import BuildResult
-from kg.remote import RetryPolicy
-from kg.serve import make_server
+from kg.stores.remote import RetryPolicy
+from kg.stores.serve import make_server
 
 from conftest import run_kg
 

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from kg.errors import ToolError
-from kg.store import replace_folder
+from kg.stores.store import replace_folder
 
 
 class ShardWriter:

@@ -8,7 +8,7 @@ A stored query starts with a comment header:
     # param: name (text) the place name to look up
 
 A parameter of type `name` is a place name: it is bound as ?name and, folded for loose
-matching (kg.names.name_key), as ?name_key, to compare with the places' bk:nameKey.
+matching (kg.build.names.name_key), as ?name_key, to compare with the places' bk:nameKey.
 
 Parameters are bound as a VALUES block placed first inside the outermost WHERE clause. The
 value is turned into an RDF term and written by the RDF library (which escapes it), so no value can
@@ -27,7 +27,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import ToolError, did_you_mean
-from kg.names import name_key
+from kg.build.names import name_key
 from kg.terms import to_oxigraph
 
 _HEADER_LINE = re.compile(r"^#\s*(\w+)\s*:\s*(.*)$")

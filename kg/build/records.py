@@ -19,9 +19,9 @@ from typing import Union
 from rdflib import XSD, URIRef
 
 from kg.errors import DataError, DataErrors, SourceLocation, close_matches, did_you_mean, relative, suggestion
-from kg.mapping import FieldSpec, KindSpec, Mapping
-from kg.vocabulary import Vocabulary
-from kg.yamlfile import Entry, Node, read_yaml
+from kg.build.mapping import FieldSpec, KindSpec, Mapping
+from kg.build.vocabulary import Vocabulary
+from kg.build.yamlfile import Entry, Node, read_yaml
 
 RECORD_FILE_SUFFIXES = (".yaml", ".yml")
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

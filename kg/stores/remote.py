@@ -38,7 +38,7 @@ from SPARQLWrapper import Wrapper as sparqlwrapper_module
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import EndpointError, ToolError, did_you_mean
-from kg.results import ResultTable
+from kg.query.results import ResultTable
 
 T = TypeVar("T")
 USER_VARIABLE = "KG_ENDPOINT_USER"

@@ -13,8 +13,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.errors import SourceLocation
-from kg.mapping import Mapping
-from kg.records import Concept, DateValue, Decimal, Record, RecordSet, Ref
+from kg.build.mapping import Mapping
+from kg.build.records import Concept, DateValue, Decimal, Record, RecordSet, Ref
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import ToolError, did_you_mean, require_built_graph
-from kg.results import ResultTable
+from kg.query.results import ResultTable
 from kg.terms import to_rdflib
 
 

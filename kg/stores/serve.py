@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.engines import OxigraphEngine, solutions_table
+from kg.query.engines import OxigraphEngine, solutions_table
 from kg.errors import ToolError
-from kg.results import to_csv, to_json
+from kg.query.results import to_csv, to_json
 
 MAX_BODY = 1_000_000
 PATHS = ("/sparql", "/query")

@@ -16,10 +16,10 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
-from kg.engines import query_store
+from kg.query.engines import query_store
 from kg.errors import ToolError
 from kg.progress import Progress, Step
-from kg.results import ResultTable
+from kg.query.results import ResultTable
 
 SHARD_PATTERNS = ("*.nt.gz", "*.nq.gz", "*.nt", "*.nq", "*.ttl")
 

@@ -12,7 +12,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.errors import SourceLocation
-from kg.rdfmap import RecordIndex
+from kg.build.rdfmap import RecordIndex
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Derived facts: the SPARQL Update rules of ontology/rules/*.ru, applied in file-name order to
 the built graph (parts both ways, superclasses and super-properties of the aligned vocabularies,
 directions, the bounds of figures, sortable dates, point geometries); then what SPARQL 1.1
-cannot compute portably: the loose name keys of places (kg.names) and, from each incident's
+cannot compute portably: the loose name keys of places (kg.build.names) and, from each incident's
 sort date, its day number and the Monday of its week (SPARQL has no date arithmetic)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 import pyoxigraph as ox
 
 from kg.errors import ToolError
-from kg.names import name_key
+from kg.build.names import name_key
 from kg.terms import to_oxigraph_quad, to_rdflib
 
 BK = Namespace("https://w3id.org/border-kg/def#")

@@ -1,0 +1,29 @@
+"""Cardinality constraint components: sh:minCount, sh:maxCount."""
+
+from __future__ import annotations
+
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kg.validate.fast.checks import Check, Parameters, Scope, focus_results, select_query
+
+
+def min_count(parameters: Parameters, scope: Scope, value: Node) -> Check:
+    n = parameters.non_negative(scope.shape, SH.minCount, value, scope.name)
+    if n == 0:
+        query = select_query(scope, "FILTER(false)", "?this")
+    elif n == 1:
+        query = select_query(scope, f"FILTER NOT EXISTS {{ {scope.values} }}", "?this")
+    else:
+        query = select_query(scope, f"OPTIONAL {{ {scope.values} }}", "?this") + f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
+    return Check(scope.name, f"sh:minCount {n}", query, focus_results(scope))
+
+
+def max_count(parameters: Parameters, scope: Scope, value: Node) -> Check:
+    n = parameters.non_negative(scope.shape, SH.maxCount, value, scope.name)
+    if n == 0:
+        query = select_query(scope, f"FILTER EXISTS {{ {scope.values} }}", "?this")
+    else:
+        query = select_query(scope, scope.values, "?this") + f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
+    return Check(scope.name, f"sh:maxCount {n}", query, focus_results(scope))
+
