@@ -42,10 +42,16 @@ def test_every_stored_query_has_expected_results() -> None:
 @pytest.mark.parametrize("expected_file", EXPECTED_FILES, ids=lambda p: p.stem)
 def test_stored_query_gives_expected_results(project: Project, built: BuildResult, expected_file: Path, golden: Golden) -> None:
     name, params = case_of(expected_file)
+    golden.check(expected_file, to_csv(run_query(project, name, params, engine=DEFAULT_ENGINE)), csv_rows)
+
+
+@pytest.mark.slow  # rdflib, the reference, is slow on the larger queries (disagreements: about 100 s)
+@pytest.mark.parametrize("expected_file", EXPECTED_FILES, ids=lambda p: p.stem)
+def test_every_engine_gives_the_same_rows(project: Project, built: BuildResult, expected_file: Path) -> None:
+    name, params = case_of(expected_file)
     results = {engine: to_csv(run_query(project, name, params, engine=engine)) for engine in sorted(ENGINES)}
     for engine, text in results.items():
         assert csv_rows(text) == csv_rows(results[DEFAULT_ENGINE]), f"{engine} and {DEFAULT_ENGINE} differ"
-    golden.check(expected_file, results[DEFAULT_ENGINE], csv_rows)
 
 
 def test_stored_queries_have_headers(project: Project) -> None:
