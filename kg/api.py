@@ -86,8 +86,10 @@ def build(project: Project, *, write: bool = True, engine: str = DEFAULT_VALIDAT
     leaves the previous output intact."""
     check_validation_engine(engine)
     graph, index, records = build_graph(project)
-    report = validate_graph(graph, project, index, engine=engine)
-    warnings = build_warnings(project, graph, index)
+    # One pyoxigraph copy of the graph serves the fast validator and the warning queries.
+    store = oxigraph_copy(graph)
+    report = validate_graph(graph, project, index, engine=engine, store=store)
+    warnings = build_warnings(project, store, index)
     written: tuple[Path, ...] = ()
     if write and report.conforms:
         turtle = serialize(graph, "turtle", export_options(project))
@@ -99,14 +101,17 @@ def build(project: Project, *, write: bool = True, engine: str = DEFAULT_VALIDAT
     return BuildResult(graph, index, records, report, written, warnings)
 
 
-def build_warnings(project: Project, graph: Graph, index: RecordIndex) -> tuple[BuildWarning, ...]:
-    """Run the stored queries that carry a warning template on the built graph. A node that
-    came from a record is named as the record, with its file and line."""
-    queries = [query for query in stored_queries(project.queries_dir).values() if query.warning]
-    if not queries:
-        return ()
+def oxigraph_copy(graph: Graph) -> ox.Store:
+    """The graph's triples in an in-memory pyoxigraph store (the default graph)."""
     store = ox.Store()
     store.bulk_extend(to_oxigraph_quad(triple) for triple in graph)
+    return store
+
+
+def build_warnings(project: Project, store: ox.Store, index: RecordIndex) -> tuple[BuildWarning, ...]:
+    """Run the stored queries that carry a warning template on the built graph (in store). A
+    node that came from a record is named as the record, with its file and line."""
+    queries = [query for query in stored_queries(project.queries_dir).values() if query.warning]
     found = []
     for query in queries:
         assert query.warning is not None
@@ -129,16 +134,20 @@ def check_validation_engine(engine: str) -> None:
 
 
 def validate_graph(
-    graph: Graph, project: Project, index: RecordIndex | None = None, *, engine: str = DEFAULT_VALIDATION_ENGINE
+    graph: Graph,
+    project: Project,
+    index: RecordIndex | None = None,
+    *,
+    engine: str = DEFAULT_VALIDATION_ENGINE,
+    store: ox.Store | None = None,
 ) -> ValidationReport:
     """SHACL-validate an in-memory graph that holds the ontology (as a build does) against the
-    project's shapes; terms are shown with the graph's prefixes."""
+    project's shapes; terms are shown with the graph's prefixes. The fast engine uses store, a
+    pyoxigraph copy of the graph, when the caller already has one."""
     check_validation_engine(engine)
     if engine == "pyshacl":
         return validate(graph, project.shapes, None, index)
-    store = ox.Store()
-    store.bulk_extend(to_oxigraph_quad(triple) for triple in graph)
-    return validate_store(store, project.shapes, index, prefixes=graph)
+    return validate_store(store or oxigraph_copy(graph), project.shapes, index, prefixes=graph)
 
 
 def validate_file(
