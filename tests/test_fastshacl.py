@@ -339,6 +339,10 @@ def test_a_qualified_value_shape_is_refused_with_the_shape_named() -> None:
         ("sh:targetClass bk:C ; sh:not [ sh:class bk:D ] ; sh:message 'm'", "sh:not"),
         ("sh:targetClass bk:C ; sh:sparql [ sh:select 'SELECT $this WHERE { $this <urn:p> ?x } LIMIT 1' ]", "LIMIT"),
         ("sh:targetClass bk:C ; sh:sparql [ sh:select 'SELECT ?x WHERE { $this <urn:p> ?x }' ]", "does not select \\$this"),
+        ("sh:targetClass bk:C ; sh:sparql [ sh:select 'SELECT $this FROM <urn:g> WHERE { $this <urn:p> ?x }' ]", "FROM"),
+        ("sh:targetClass bk:C ; sh:sparql [ sh:select 'SELECT $this WHERE { $this <urn:p> ?x } OFFSET 2' ]", "LIMIT or OFFSET"),
+        ("sh:targetClass bk:C ; sh:sparql [ sh:select 'ASK { $this <urn:p> ?x }' ]", "not a SELECT"),
+        ("sh:targetClass bk:C ; sh:sparql [ sh:select 'SELECT $this WHERE { $this <urn:p> ?x ' ]", "does not parse: line 1, column 39 of the query: expected one of"),
         ("sh:targetClass bk:C ; sh:sparql [ sh:select 'SELECT $this WHERE { $this <urn:p> ?x . MINUS { ?x <urn:q> ?y } }' ]", "MINUS"),
         ("sh:targetClass bk:C ; sh:rule [ a sh:TripleRule ]", "sh:rule"),
     ],
@@ -347,6 +351,19 @@ def test_other_unsupported_features_are_refused(shape: str, feature: str) -> Non
     shapes = shapes_of(f"bksh:S a sh:NodeShape ; {shape} .")
     with pytest.raises(UnsupportedShapeError, match=f"bksh:S.*{feature}"):
         compile_shapes(shapes)
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        "SELECT $this WHERE { $this <urn:p> ?x { SELECT ?x WHERE { ?x <urn:q> ?y } LIMIT 1 } }",
+        "SELECT $this WHERE { $this <urn:p> ?x FILTER (?x != 'LIMIT 1 OFFSET 2 FROM') } # LIMIT 3",
+        "SELECT $this (COUNT(?x) AS ?n) WHERE { $this <urn:p> ?x } GROUP BY $this HAVING (COUNT(?x) > 1)",
+    ],
+)
+def test_solution_modifiers_inside_a_sub_query_or_a_string_are_not_the_outer_querys(select: str) -> None:
+    shapes = shapes_of(f'bksh:S a sh:NodeShape ; sh:targetClass bk:C ; sh:sparql [ sh:select """{select}""" ; sh:message "m" ] .')
+    assert len(compile_shapes(shapes)) == 1
 
 
 def test_a_custom_constraint_component_is_refused() -> None:

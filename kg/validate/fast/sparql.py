@@ -3,14 +3,10 @@ focus nodes, then run with $this joined to the shape's targets."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 
 import pyoxigraph as ox
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Variable
 
 from kg.terms import to_rdflib
 from kg.validate.fast.checks import Check, Result, Scope, Term, UnsupportedShapeError
@@ -30,7 +26,7 @@ def sparql_check(scope: Scope, name: str, select: str, prefixes: dict[str, str],
         found = regex.search(select)
         if found:
             raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: {found.expand(feature)}")
-    projected = _check_select(prologue + select, name)
+    projected = _check_select(prologue, select, name)
     brace = _where_brace(select, name)
     # $this is joined to the focus nodes by putting the target pattern first in the WHERE
     # group: the query then runs once for all focus nodes, with the meaning of pySHACL's
@@ -66,45 +62,61 @@ def _get(row: ox.QuerySolution, variable: str) -> Term | None:
     return term
 
 
-@functools.lru_cache(maxsize=256)
-def _check_select(text: str, name: str) -> tuple[str, ...]:
-    """Parse the query (with rdflib, for a clear syntax error) and check that it can run once for
-    all focus nodes: $this projected, no LIMIT/OFFSET, no aggregation that is not grouped by $this.
-    Remembered: rdflib's parser takes most of the time of compiling the project's shapes."""
+def _check_select(prologue: str, select: str, name: str) -> tuple[str, ...]:
+    """Parse the query (with Oxigraph, on an empty store: a syntax error says where) and check
+    that it can run once for all focus nodes: a SELECT of $this without FROM, and no LIMIT,
+    OFFSET or grouping other than by $this among the solution modifiers of the outer query
+    (those of a sub-query apply within it, and are fine)."""
+    text = prologue + select
     try:
-        query = prepareQuery(text)
-    except Exception as exc:  # pyparsing raises its own exception types
-        raise UnsupportedShapeError(f"shape {name}: the sh:select query does not parse: {exc}") from exc
-    algebra = query.algebra
-    if algebra.name != "SelectQuery":
+        solutions = _EMPTY.query(text)
+    except SyntaxError as exc:
+        raise UnsupportedShapeError(f"shape {name}: the sh:select query does not parse: {_in_select(str(exc), prologue)}") from exc
+    if not isinstance(solutions, ox.QuerySolutions):
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: a query that is not a SELECT")
-    if algebra.get("datasetClause"):
-        raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: FROM in a SPARQL constraint")
-    projected = tuple(str(v) for v in algebra["PV"])
+    projected = tuple(variable.value for variable in solutions.variables)
     if "failure" in projected:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: the ?failure variable")
     if "this" not in projected:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: a query that does not select $this")
-    node = algebra.p
-    while isinstance(node, CompValue):
-        if node.name == "Slice":
-            raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: LIMIT or OFFSET in a SPARQL constraint")
-        if node.name == "Group" and Variable("this") not in (node.get("expr") or []):
-            raise UnsupportedShapeError(
-                f"shape {name}: not supported by the fast SHACL engine: aggregation that is not grouped by $this"
-            )
-        if node.name not in ("Project", "Distinct", "Reduced", "OrderBy", "Extend", "Filter", "AggregateJoin", "Group"):
-            break
-        node = node.p
+    opening = _where_brace(text, name)
+    if re.search(r"\bFROM\b", _code(text[:opening]), re.I):
+        raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: FROM in a SPARQL constraint")
+    modifiers = _code(text[_closing_brace(text, opening) + 1 :])
+    if re.search(r"\b(LIMIT|OFFSET)\b", modifiers, re.I):
+        raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: LIMIT or OFFSET in a SPARQL constraint")
+    grouped = re.search(r"\bGROUP\s+BY\b(.*?)(\bHAVING\b|\bORDER\b|$)", modifiers, re.I | re.S)
+    aggregated = re.search(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", _code(text[:opening]), re.I)
+    if (grouped and not re.search(r"[$?]this\b", grouped.group(1))) or (aggregated and not grouped):
+        raise UnsupportedShapeError(
+            f"shape {name}: not supported by the fast SHACL engine: aggregation that is not grouped by $this"
+        )
     return projected
 
 
-def _where_brace(text: str, name: str) -> int:
-    """The position of the brace that opens the WHERE group of a SELECT query: the first '{'
-    outside comments, strings and IRIs."""
+_EMPTY = ox.Store()  # the queries are parsed by running them on it
+
+
+def _in_select(message: str, prologue: str) -> str:
+    """Oxigraph's "error at LINE:COLUMN" counted within the sh:select text, not the prefixes
+    put before it."""
+    shift = prologue.count("\n")
+    return re.sub(r"^error at (\d+):(\d+)", lambda m: f"line {int(m[1]) - shift}, column {m[2]} of the query", message)
+
+
+def _code(text: str) -> str:
+    """The text with comments, strings and IRIs blanked out, so that words in them are not read
+    as keywords."""
+    return "".join(_scan(text, keep_code_only=True))
+
+
+def _scan(text: str, keep_code_only: bool = False) -> Iterator[str]:
+    """The query text piece by piece: comments, strings and IRIs as one piece each (as a space
+    when keep_code_only), every other character on its own."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
+        start = i
         if c == "#":
             end = text.find("\n", i)
             i = n if end < 0 else end
@@ -113,15 +125,41 @@ def _where_brace(text: str, name: str) -> int:
             i += len(quote)
             while i < n and not text.startswith(quote, i):
                 i += 2 if text[i] == "\\" else 1
-            i += len(quote) - 1
-        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
-            i = text.index(">", i)
-        elif c == "{":
-            if re.search(r"\bEXISTS\b", text[:i], re.I):
+            i += len(quote)
+        elif c == "<" and (iri := _IRI.match(text, i)):
+            i = iri.end()
+        else:
+            yield c
+            i += 1
+            continue
+        yield " " if keep_code_only else text[start:i]
+
+
+_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+
+
+def _where_brace(text: str, name: str) -> int:
+    """The position of the brace that opens the WHERE group of a SELECT query: the first '{'
+    outside comments, strings and IRIs."""
+    position = 0
+    for piece in _scan(text):
+        if piece == "{":
+            if re.search(r"\bEXISTS\b", _code(text[:position]), re.I):
                 raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: EXISTS in the SELECT clause")
-            return i
-        i += 1
+            return position
+        position += len(piece)
     raise UnsupportedShapeError(f"shape {name}: the sh:select query has no WHERE group")
+
+
+def _closing_brace(text: str, opening: int) -> int:
+    """The position of the brace that closes the group opened at the position given."""
+    depth, position = 0, opening
+    for piece in _scan(text[opening:]):
+        depth += {"{": 1, "}": -1}.get(piece, 0)
+        if depth == 0:
+            return position
+        position += len(piece)
+    return len(text)  # not reached: the query has parsed
 
 
 def _fill_message(message: str | None, bound: dict[str, Term], this: Term, path: Term | None, value: Term) -> str | None:
