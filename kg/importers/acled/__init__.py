@@ -72,6 +72,9 @@ def import_acled(
         raise ToolError(f"there is no file {csv_file}")
     if workers < 1:
         raise ToolError(f"an import runs on 1 worker or more (--workers), not {workers}")
+    if workers > 1 and scheduler is not None:
+        raise ToolError(f"--workers {workers} and --scheduler {scheduler} exclude each other: the import runs on the "
+                        "workers of the cluster at --scheduler; give one or the other")
     if workers > 1 or scheduler is not None:
         from kg.importers.acled.parallel import import_in_parts
 

@@ -45,10 +45,8 @@ class RowState:
     fallbacks: list[tuple[int, str]] = field(default_factory=list)  # (line, data_id)
 
     def merge(self, later: RowState) -> None:
-        """Add the state of the rows that follow this state's rows in the file (their events
-        were checked against these: see kg.importers.acled.parallel)."""
-        for key, line in later.events.items():
-            self.events.setdefault(key, line)
+        """Add the state of the rows that follow this state's rows in the file, but for the
+        event ids: the caller checks those against each other (kg.importers.acled.parallel)."""
         for place, point in later.points.items():
             known = self.points.get(place, point)
             self.points[place] = point if known == point else None
@@ -56,8 +54,8 @@ class RowState:
             self.point_names.setdefault(place, name)
         for node, classed in later.classed.items():
             self.classed.setdefault(node, classed)
-        for key, seen in later.countries.items():
-            self.countries.setdefault(key, seen)
+        for actor_country, seen in later.countries.items():
+            self.countries.setdefault(actor_country, seen)
         self.fallbacks.extend(later.fallbacks)
 
     def other_countries(self) -> dict[str, tuple[str, int]]:
