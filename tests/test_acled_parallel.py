@@ -211,6 +211,7 @@ def test_workers_and_scheduler_exclude_each_other(tmp_path: Path) -> None:
                                      "runs on the workers of the cluster at --scheduler; give one or the other")
 
 
+@pytest.mark.subprocess
 def test_the_help_does_not_load_dask() -> None:
     code = "import sys\nfrom kg import cli\ntry:\n    cli.main(['import', '--help'])\nexcept SystemExit:\n    pass\n" \
            "print(sorted(name for name in sys.modules if name.split('.')[0] in ('dask', 'distributed')))"

@@ -153,8 +153,9 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
         if header_end is not None:  # else the file has no row
             with dask_client(workers, scheduler) as client:
                 parts = split(csv_file, header_end, size, sum(client.nthreads().values()), part_bytes)
-                results = run_parts(client, job, parts, {}, progress, started)
-                repeated = repeated_events(results)
+                events = EventIds()
+                results = run_parts(client, job, parts, {}, progress, started, events)
+                repeated = events.repeated
                 results = results[:first_unreadable(results) + 1]
                 for dropped in parts[len(results):]:
                     for stale in writer.folder.glob(f"{PART_PREFIX}-{dropped.number:05d}-*"):
@@ -194,9 +195,9 @@ def split(csv_file: Path, first: RowStart, size: int, threads: int, part_bytes: 
 
 
 def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int, dict[str, int]], progress: Progress | None,
-              started: float) -> list[PartResult]:
-    """Map the parts on the cluster (given the earlier parts' event ids each repeats); their
-    results in the order of the parts. A failed part stops the import: the parts not yet begun
+              started: float, events: EventIds | None = None) -> list[PartResult]:
+    """Map the parts on the cluster (given the earlier parts' event ids each repeats), each
+    result added to events as it comes; the results in the order of the parts. A failed part stops the import: the parts not yet begun
     are cancelled, and those that run are waited for (Dask cannot stop a running task), so
     that none writes into the temporary folder once it is removed."""
     from distributed import as_completed, wait
@@ -216,6 +217,8 @@ def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int
                 raise ToolError(f"a Dask worker died while mapping part {part.number} of {job.shown} (from line "
                                 f"{part.first_line}): nothing was imported ({exc})") from None
             done[result.part.number] = result
+            if events is not None:
+                events.add(result)
             if progress:
                 progress(sum(part.read.rows for part in done.values()), sum(part.lines for part in done.values()),
                          time.monotonic() - started)
@@ -227,18 +230,25 @@ def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int
     return [done[part.number] for part in parts]
 
 
-def repeated_events(results: list[PartResult]) -> dict[int, dict[str, int]]:
-    """For each part (by number) that accepted an event id an earlier part accepted too, those
-    ids with the earlier part's line. The parts' tables of event ids are emptied on the way."""
-    first: dict[str, int] = {}
-    repeated: dict[int, dict[str, int]] = {}
-    for result in results:
-        for key, line in result.state.events.items():
-            known = first.setdefault(key, line)
-            if known != line:
-                repeated.setdefault(result.part.number, {})[key] = known
-        result.state.events.clear()
-    return repeated
+class EventIds:
+    """The event ids the parts accepted, taken in the order of the parts as they finish (each
+    part's table emptied once taken, so the driver holds one table of the file's ids)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, int] = {}  # event id -> the line of the first part that accepted it
+        self.repeated: dict[int, dict[str, int]] = {}  # part -> the ids an earlier part accepted, with that line
+        self.waiting: dict[int, PartResult] = {}
+        self.next_part = 1
+
+    def add(self, result: PartResult) -> None:
+        self.waiting[result.part.number] = result
+        while (ready := self.waiting.pop(self.next_part, None)) is not None:
+            for key, line in ready.state.events.items():
+                known = self.first.setdefault(key, line)
+                if known != line:
+                    self.repeated.setdefault(ready.part.number, {})[key] = known
+            ready.state.events.clear()
+            self.next_part += 1
 
 
 def first_unreadable(results: list[PartResult]) -> int:
