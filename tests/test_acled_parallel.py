@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from distributed import LocalCluster
 
-from kg import Project
+from kg import DataErrors, Project
 from kg.api import BuildResult, make_store
 from kg.errors import ToolError
 from kg.importers.acled import ImportResult, RowErrors, import_acled
@@ -203,12 +203,35 @@ def test_a_worker_that_cannot_see_the_file_says_so(project: Project, built: Buil
     assert not (tmp_path / "out").exists() and [path.name for path in tmp_path.iterdir()] == []
 
 
+def test_a_byte_order_mark_a_header_alone_and_an_empty_file_read_as_in_one_process(project: Project, built: BuildResult,
+                                                                                     tmp_path: Path, scheduler: str) -> None:
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "events-current.csv").read_bytes())
+    single, parts = both(project, built, marked, tmp_path / "marked", scheduler)
+    assert_same(single, parts)
+    header = (FIXTURES / "events-current.csv").read_bytes().split(b"\n")[0]
+    for name, text, message in [("header.csv", header + b"\n", "the file has a header but no rows"),
+                                ("empty.csv", b"", "the file is empty")]:
+        csv_file = tmp_path / name
+        csv_file.write_bytes(text)
+        for options in ({}, {"scheduler": scheduler}):
+            with pytest.raises(DataErrors) as refused:
+                import_acled(project, csv_file, tmp_path / "out", built.graph, **options)  # type: ignore[arg-type]
+            assert str(refused.value).splitlines()[1].endswith(f"{name}:1: {message}. " + (
+                "Export the events again from ACLED; there is nothing to import." if "header" in message
+                else "Export the events again from ACLED."))
+            assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*"))
+
+
 def test_workers_and_scheduler_exclude_each_other(tmp_path: Path) -> None:
     result = run_kg("import", "acled", str(FIXTURES / "events-current.csv"), "-o", str(tmp_path / "out"), "--workers", "2",
                     "--scheduler", "tcp://127.0.0.1:8786")
     assert result.returncode != 0
     assert result.stderr.strip() == ("kg: error: --workers 2 and --scheduler tcp://127.0.0.1:8786 exclude each other: the import "
                                      "runs on the workers of the cluster at --scheduler; give one or the other")
+    none = run_kg("import", "acled", str(FIXTURES / "events-current.csv"), "-o", str(tmp_path / "out"), "--workers", "0")
+    assert none.stderr.strip() == "kg: error: an import runs on 1 worker or more (--workers), not 0"
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.subprocess
