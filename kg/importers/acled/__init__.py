@@ -65,7 +65,9 @@ def import_acled(
     With workers > 1 the rows are mapped in parts on a local Dask cluster of that many worker
     processes, with scheduler (an address such as tcp://host:8786) on that existing cluster
     (see parallel.py; part_bytes: the size of a part, by default chosen from the file's size);
-    the graph is the same set of statements."""
+    the graph is the same set of statements. The local cluster starts its workers as new Python
+    processes, which import the caller's main module: a script that calls this with workers > 1
+    must do so under `if __name__ == "__main__":`."""
     if format_name not in SHARD_EXTENSIONS:
         raise ToolError(f"kg import writes ntriples or nquads shards, not {format_name}")
     if not csv_file.is_file():
