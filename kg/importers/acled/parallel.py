@@ -26,6 +26,7 @@ machine, or a shared filesystem); a task that cannot says so.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import socket
@@ -223,9 +224,10 @@ def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int
                 progress(sum(part.read.rows for part in done.values()), sum(part.lines for part in done.values()),
                          time.monotonic() - started)
     except BaseException:
-        running = {key for keys in client.processing().values() for key in keys}
-        client.cancel([future for future in futures if future.key not in running])
-        wait([future for future in futures if future.key in running])
+        with contextlib.suppress(OSError, TimeoutError):  # a lost scheduler: the first failure is the one to tell
+            running = {key for keys in client.processing().values() for key in keys}
+            client.cancel([future for future in futures if future.key not in running])
+            wait([future for future in futures if future.key in running])
         raise
     return [done[part.number] for part in parts]
 
