@@ -53,7 +53,7 @@ from kg.project import Project
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-PART_BYTES = 64 << 20  # about 180,000 rows of today's layout
+PART_BYTES = 64 << 20  # about 130,000 rows of the generated exports (bench/generate_acled.py)
 PART_PREFIX = "rows"
 
 
