@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark `kg import acled` against Morph-KGC (RML) and a naive rdflib script, same input.
 
-    python bench/run.py [--sizes 10000 100000 1000000] [--skip-morph]
+    python bench/run.py [--sizes 10000 100000 1000000] [--skip-morph] [--ours-workers 2]
 
 For each size: generate a synthetic ACLED CSV (bench/generate_acled.py, fixed seed), then run
   (a) ours:       .venv/bin/kg import acled FILE -o DIR           (gzip N-Triples shards)
+      with --ours-workers N also (or with --skip-ours only)
+                  .venv/bin/kg import acled FILE -o DIR --workers N   (rows mapped on a local Dask
+                  cluster of N worker processes, children of kg: the tree's memory counts them)
   (b) Morph-KGC:  bench/.venv-morph/bin/python -m morph_kgc INI    (RML mapping bench/morph/)
                   the virtualenv is created and filled (pip install morph-kgc) on first use;
                   Morph-KGC pins pyoxigraph<0.4, so it never goes into the project's .venv
@@ -38,6 +41,11 @@ ROOT = BENCH.parent
 MORPH_VENV = BENCH / ".venv-morph"
 TIME = Path("/usr/bin/time")
 OURS, MORPH, RDFLIB = "kg import (ours)", "Morph-KGC", "rdflib (naive)"
+
+
+def ours_with_workers(workers: int) -> str:
+    return f"kg import (ours, {workers} workers)"
+
 
 
 # -- running and measuring ----------------------------------------------------------------------
@@ -192,10 +200,14 @@ def ensure_morph_venv(python: str) -> Path:
     return interpreter
 
 
-def run_ours(csv_file: Path, rows: int, work: Path, args) -> Run:
-    target = work / f"ours-{rows}"
+def run_ours(csv_file: Path, rows: int, work: Path, args, workers: int = 1) -> Run:
+    if workers == 1 and args.skip_ours:
+        return Run(OURS, rows, status="skipped (--skip-ours)")
+    target = work / (f"ours-{rows}" if workers == 1 else f"ours-{workers}-workers-{rows}")
     command = [str(args.venv / "bin" / "kg"), "import", "acled", str(csv_file), "-o", str(target), *args.ours_arg]
-    run = measure(Run(OURS, rows), command, args.timeout, work / "logs")
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    run = measure(Run(OURS if workers == 1 else ours_with_workers(workers), rows), command, args.timeout, work / "logs")
     if run.ok:
         stdout = (work / "logs" / f"{_log_stem(run)}.out").read_text(errors="replace")
         match = re.search(r"Imported (\d+) of (\d+) rows.*\(([\d.]+) s", stdout)
@@ -203,7 +215,8 @@ def run_ours(csv_file: Path, rows: int, work: Path, args) -> Run:
             run.status = f"rejected {int(match.group(2)) - int(match.group(1))} rows"
         if match:
             run.note = f"importer's own clock {float(match.group(3)):.1f} s"
-        run.output = sorted(target.glob("kg-*.n[tq]*"))
+        # the events' shards: kg-* (and rows-* of the parts of a parallel import), not the cube's
+        run.output = sorted([*target.glob("kg-*.n[tq]*"), *target.glob("rows-*.n[tq]*")])
     return run
 
 
@@ -267,7 +280,10 @@ def ratio_table(runs: list[Run]) -> list[str]:
     for r in runs:
         by_size.setdefault(r.rows, {})[r.tool] = r
     for rows, tools in by_size.items():
-        for a_name, b_name in [(OURS, MORPH), (RDFLIB, MORPH), (OURS, RDFLIB), (MORPH, RDFLIB)]:
+        parallel = [name for name in tools if name.startswith("kg import (ours, ")]
+        pairs = [(OURS, MORPH), *((name, MORPH) for name in parallel), *((name, OURS) for name in parallel),
+                 (RDFLIB, MORPH), (OURS, RDFLIB), (MORPH, RDFLIB)]
+        for a_name, b_name in pairs:
             a, b = tools.get(a_name), tools.get(b_name)
             if a is None or b is None:
                 continue
@@ -279,6 +295,25 @@ def ratio_table(runs: list[Run]) -> list[str]:
                          f"{_ratio(a.triples / a.seconds, b.triples / b.seconds)} | {_ratio(a.max_rss_mb, b.max_rss_mb)} | "
                          f"{_ratio(a.tree_mb, b.tree_mb)} |")
     return lines
+
+
+def scaling_table(runs: list[Run]) -> list[str]:
+    """How each builder's rate and memory grow with the size, against its smallest size."""
+    lines = ["| builder | rows | rows/s | rate vs smallest size | tree RSS MB | tree RSS vs smallest size |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    by_tool: dict[str, list[Run]] = {}
+    for r in runs:
+        if r.ok:
+            by_tool.setdefault(r.tool, []).append(r)
+    for tool, sized in by_tool.items():
+        if len(sized) < 2:
+            continue
+        sized.sort(key=lambda r: r.rows)
+        first = sized[0]
+        for r in sized:
+            lines.append(f"| {tool} | {r.rows:,} | {_num(r.rows / r.seconds)} | {_ratio(r.rows / r.seconds, first.rows / first.seconds)} | "
+                         f"{_num(r.tree_mb)} | {_ratio(r.tree_mb, first.tree_mb)} |")
+    return lines if len(lines) > 2 else []
 
 
 def machine() -> str:
@@ -331,6 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--morph-processes", type=int, help="Morph-KGC number_of_processes (default: its own, 2 x cores)")
     parser.add_argument("--ours-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for kg import (repeatable), e.g. --ours-arg=--no-compress")
+    parser.add_argument("--ours-workers", type=int, metavar="N",
+                        help="also run ours with --workers N (a local Dask cluster), as the builder 'kg import (ours, N workers)'")
+    parser.add_argument("--skip-ours", action="store_true",
+                        help="do not run ours in one process (with --ours-workers: only the parallel import, e.g. at 10M rows)")
     parser.add_argument("--venv", type=Path, default=ROOT / ".venv", help="the project's virtualenv (default .venv)")
     parser.add_argument("--python", default=sys.executable, help="Python that creates bench/.venv-morph")
     parser.add_argument("--workdir", type=Path, default=BENCH / "work", help="scratch folder (default bench/work)")
@@ -356,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
                          f"{csv_file.stat().st_size / 1e6:,.1f} MB of CSV")
             print(notes[-1], flush=True)
             size_runs = []
-            for builder in (run_ours, run_morph, run_rdflib):
+            builders = [run_ours, *([lambda *given: run_ours(*given, workers=args.ours_workers)] if args.ours_workers else []),
+                        run_morph, run_rdflib]
+            for builder in builders:
                 run = builder(csv_file, rows, work, args)
                 if run.ok:
                     run.triples = count_lines(run.output)
@@ -378,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
                 for run in size_runs:
                     for path in run.output:
                         path.unlink(missing_ok=True)
-                for folder in [work / f"ours-{rows}", work / f"morph-{rows}"]:
+                for folder in [work / f"ours-{rows}", work / f"ours-{args.ours_workers}-workers-{rows}", work / f"morph-{rows}"]:
                     shutil.rmtree(folder, ignore_errors=True)
     finally:
         if not args.keep:
@@ -391,12 +432,15 @@ def main(argv: list[str] | None = None) -> int:
              f"Python {platform.python_version()}; {versions(args)}; seed {args.seed}", "",
              "## Results", "", *results_table(runs), "",
              "## Ratios (A vs B)", "", *ratio_table(runs), "",
+             *(["## Scaling", "", *scaling, ""] if (scaling := scaling_table(runs)) else []),
              "## Notes", ""]
     lines += [f"- {note}" for note in notes]
     lines += [f"- {r.rows:,} rows, {r.tool}: {r.note}" for r in runs if r.note]
     lines += ["- wall s: the whole subprocess, start-up included. triples: output lines (ungzipped); "
               "distinct and 'in ours' (share of that builder's distinct triples also in ours) are counted up to "
               f"{args.compare_max:,} rows.",
+              "- triples of a parallel import (ours, N workers) are the lines of its shards: a place or actor met by several "
+              "parts is written by each, so they exceed the distinct triples, which equal those of ours in one process.",
               "- max RSS: GNU time's 'Maximum resident set size' (the largest single process of the tree). "
               "tree RSS: the sum of VmRSS over the process tree, sampled every 0.2 s (counts pages shared "
               "by forked workers more than once).",

@@ -222,12 +222,16 @@ def import_acled(
     compress: bool = True,
     cube: bool = True,
     progress: acled.Progress | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> acled.ImportResult:
     """Import an ACLED export into shards in the folder target (kg import acled), its places
-    linked to the places of the curated graph (built from the records, not validated)."""
+    linked to the places of the curated graph (built from the records, not validated); with
+    workers > 1, or the address of a Dask scheduler, mapped in parts on a Dask cluster."""
     curated, _, _ = build_graph(project)
     return acled.import_acled(project, csv_file, target, curated, format_name=format_name, skip_bad_rows=skip_bad_rows,
-                              lines_per_shard=lines_per_shard, compress=compress, cube=cube, progress=progress)
+                              lines_per_shard=lines_per_shard, compress=compress, cube=cube, progress=progress,
+                              workers=workers, scheduler=scheduler)
 
 
 def list_queries(project: Project) -> list[StoredQuery]:

@@ -201,6 +201,11 @@ def _import_options(parser: argparse.ArgumentParser) -> None:
                         "event type and month)")
     parser.add_argument("--validate", action="store_true",
                         help="then SHACL-validate the shards with the set-based engine (as kg validate --engine oxigraph)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="map the rows in parts on a local Dask cluster of N worker processes (default: 1, in this process)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="map the rows in parts on the existing Dask cluster whose scheduler is at ADDRESS (e.g. "
+                        "tcp://10.0.0.5:8786); its workers must see FILE and the output folder at the same paths")
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
@@ -378,7 +383,7 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 
         result = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
                                   lines_per_shard=args.shard_lines, compress=not args.no_compress, cube=not args.no_cube,
-                                  progress=imported)
+                                  progress=imported, workers=args.workers, scheduler=args.scheduler)
     if result.errors:
         shown = len(result.errors)
         first = f"; the first {shown}" if result.rejected > shown else ""
@@ -388,6 +393,9 @@ def _import(project: Project, args: argparse.Namespace) -> int:
     print(f"Imported {result.imported} of {result.rows} rows from {result.file} (read as {result.layout}): {result.lines} "
           f"statements in {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {relative(target)} "
           f"({result.seconds:.1f} s, {result.rows_per_second:,.0f} rows/s).")
+    if result.parts > 1:
+        print(f"The rows were mapped in {result.parts} parts; a place or actor that several parts met is written by each, "
+              "so the shards repeat some statements (a store keeps each once).")
     if result.cube_files:
         print(f"The statistics cube: {result.observations} observations of events and fatalities per country, region, event "
               f"type and month in {', '.join(file.name for file in result.cube_files)}.")

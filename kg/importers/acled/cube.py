@@ -89,6 +89,17 @@ class CubeTally:
         dead = cells[rule.fatalities_index].strip()
         tally.fatalities += int(dead) if dead else 0
 
+    def merge(self, later: dict[Key, Tally]) -> None:
+        """Add the tallies of the rows that follow this tally's rows in the file (a part of a
+        file mapped in parts); an observation keeps the label of its first row."""
+        for key, tally in later.items():
+            known = self.tallies.get(key)
+            if known is None:
+                self.tallies[key] = Tally(tally.country, tally.label, tally.events, tally.fatalities)
+            else:
+                known.events += tally.events
+                known.fatalities += tally.fatalities
+
     def __len__(self) -> int:
         return len(self.tallies)
 

@@ -20,6 +20,55 @@ Point = tuple[float, float]  # latitude, longitude
 SHOWN = 5  # how many examples a warning names
 
 
+@dataclass(frozen=True)
+class Classed:
+    """The first row that gave an actor a type with a class: what it wrote after the last row."""
+
+    line: int
+    country: str  # the country node the actor was given, or "" for a kind without a country
+    lines: tuple[str, ...]  # the class and the country, as N-Triples lines
+
+
+@dataclass
+class RowState:
+    """What the rows tell that holds across rows and decides the closing lines and the warnings.
+    The state of consecutive parts of a file merges into the state of the whole file (merge),
+    so a file mapped in parts (kg.importers.acled.parallel) ends as one mapped whole."""
+
+    events: dict[str, int] = field(default_factory=dict)  # event id (or "\0" + data_id) -> line
+    points: dict[str, Point | None] = field(default_factory=dict)  # place -> its one point, None if rows disagree
+    point_names: dict[str, str] = field(default_factory=dict)
+    classed: dict[str, Classed] = field(default_factory=dict)  # actor node -> its first class
+    # (actor name, node, country node) -> the first line and country cell of a row that gave the
+    # actor a kind that belongs to a country, in that country
+    countries: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)
+    fallbacks: list[tuple[int, str]] = field(default_factory=list)  # (line, data_id)
+
+    def merge(self, later: RowState) -> None:
+        """Add the state of the rows that follow this state's rows in the file, but for the
+        event ids: the caller checks those against each other (kg.importers.acled.parallel)."""
+        for place, point in later.points.items():
+            known = self.points.get(place, point)
+            self.points[place] = point if known == point else None
+        for place, name in later.point_names.items():
+            self.point_names.setdefault(place, name)
+        for node, classed in later.classed.items():
+            self.classed.setdefault(node, classed)
+        for actor_country, seen in later.countries.items():
+            self.countries.setdefault(actor_country, seen)
+        self.fallbacks.extend(later.fallbacks)
+
+    def other_countries(self) -> dict[str, tuple[str, int]]:
+        """Actor name -> the country cell and line of the first row that gave it a country other
+        than its first, in line order."""
+        found: dict[str, tuple[int, str]] = {}
+        for (name, node, country), (line, cell) in self.countries.items():
+            first = self.classed[node]
+            if first.country and country != first.country and line < found.get(name, (line + 1, ""))[0]:
+                found[name] = (line, cell)
+        return {name: (cell, line) for name, (line, cell) in sorted(found.items(), key=lambda item: item[1][0])}
+
+
 @dataclass
 class Pending:
     """What a row adds to the tables; kept only if the whole row is good (its lines carry it)."""
@@ -27,11 +76,11 @@ class Pending:
     places: dict[tuple[str, ...], str] = field(default_factory=dict)
     actors: dict[str, str] = field(default_factory=dict)
     actor_types: set[tuple[str, str]] = field(default_factory=set)
-    classed: dict[str, str] = field(default_factory=dict)  # actor -> the country it was given, or ""
     linked: set[str] = field(default_factory=set)
     alt_names: set[tuple[str, str]] = field(default_factory=set)
     points: list[tuple[str, str, Point]] = field(default_factory=list)  # place, its name, the row's point
-    other_country: tuple[str, str] | None = None  # an actor, a second country it was given
+    classed_now: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # actor -> its country, class lines
+    countries: list[tuple[str, str, str, str]] = field(default_factory=list)  # actor name, node, country node, country cell
     fallback: str | None = None  # the data_id that names the event
     counted: Callable[[], None] | None = None  # counts the row in the cube
 
@@ -45,18 +94,15 @@ class RowConverter:
         self.geometry = mapping.geometry
         self.places_spec = mapping.places
         self.region_index = plan.index.get(mapping.places.levels[1].column)  # the first-level region's column
+        # Which places, actors and links were written already: each is written once (once per
+        # part of a file mapped in parts, the same lines each time).
         self.places: dict[tuple[str, ...], str] = {}
         self.actors: dict[str, str] = {}
         self.actor_types: set[tuple[str, str]] = set()
-        self.classed: dict[str, str] = {}
         self.linked: set[str] = set()  # curated places whose statements were written
         self.alt_names: set[tuple[str, str]] = set()
-        self.events: dict[str, int] = {}  # event id (or "\0" + data_id) -> line
         self.country_codes: dict[tuple[str, str], str] = {}
-        self.points: dict[str, Point | None] = {}  # place -> its one point, None if rows disagree
-        self.point_names: dict[str, str] = {}
-        self.other_countries: dict[str, tuple[str, int]] = {}  # actor name -> (second country, line)
-        self.fallbacks: list[tuple[int, str]] = []  # (line, data_id)
+        self.state = RowState()
 
     # -- one row -------------------------------------------------------------------------------
 
@@ -64,21 +110,23 @@ class RowConverter:
         """The lines of one row; raises RowProblem for the first problem found."""
         pending = Pending()
         out, key = self._row(cells, pending)
+        state = self.state
         self.places.update(pending.places)
         self.actors.update(pending.actors)
         self.actor_types.update(pending.actor_types)
-        self.classed.update(pending.classed)
         self.linked.update(pending.linked)
         self.alt_names.update(pending.alt_names)
-        self.events[key] = line
+        state.events[key] = line
         for place, name, point in pending.points:
-            known = self.points.get(place, point)
-            self.points[place] = point if known == point else None
-            self.point_names.setdefault(place, name)
-        if pending.other_country is not None:
-            self.other_countries.setdefault(pending.other_country[0], (pending.other_country[1], line))
+            known = state.points.get(place, point)
+            state.points[place] = point if known == point else None
+            state.point_names.setdefault(place, name)
+        for node, (country, lines) in pending.classed_now.items():
+            state.classed[node] = Classed(line, country, lines)
+        for name, node, country, cell in pending.countries:
+            state.countries.setdefault((name, node, country), (line, cell))
         if pending.fallback is not None:
-            self.fallbacks.append((line, pending.fallback))
+            state.fallbacks.append((line, pending.fallback))
         if pending.counted is not None:
             pending.counted()
         return out
@@ -160,7 +208,7 @@ class RowConverter:
         event_id = cells[plan.id_index].strip()
         if event_id:
             key, subject = event_id, iri(self.mapping.event_template.format(id=quote(event_id, safe="")))
-            first = self.events.get(key)
+            first = self.state.events.get(key)
             if first is not None:
                 raise RowProblem(id_column, f"the event id {event_id} was already imported from line {first}",
                                  "An export lists each event once: remove the repeated row.")
@@ -172,7 +220,7 @@ class RowConverter:
             raise RowProblem(id_column, f"the event id is empty{also}",
                              "Fill in the event id, or import the other rows with --skip-bad-rows.")
         key, subject = "\0" + data_id, iri(plan.fallback_template.format(id=quote(data_id, safe="")))
-        first = self.events.get(key)
+        first = self.state.events.get(key)
         if first is not None:
             raise RowProblem(fallback, f"the row has no event id, and its {fallback} {data_id} was already used at line {first}",
                              "Fill in the event id, or import the other rows with --skip-bad-rows.")
@@ -222,8 +270,12 @@ class RowConverter:
                 f"{geometry} {spec.wkt_predicate} {wkt} .\n"]
 
     def closing_lines(self) -> list[str]:
-        """After the last row: the points of the places every row gave the same point."""
-        return [line for place, point in self.points.items() if point is not None for line in self.geometry_lines(place, point)]
+        """After the last row: the points of the places every row gave the same point, and the
+        class (and country) of each actor, from the first row that gave it a type with a class
+        (written at the end, so that a file mapped in parts writes the first row's)."""
+        state = self.state
+        points = [line for place, point in state.points.items() if point is not None for line in self.geometry_lines(place, point)]
+        return [*points, *(line for classed in state.classed.values() for line in classed.lines)]
 
     # -- places --------------------------------------------------------------------------------
 
@@ -344,33 +396,34 @@ class RowConverter:
         kind = self.mapping.actors.kinds.get(concept)
         if kind is None:
             return
-        given = self.classed.get(node, pending.classed.get(node))
-        if given is None:
-            pending.classed[node] = country if kind.country_predicate else ""
-            out.append(f"{node} {RDF_TYPE} {kind.cls} .\n")
+        if kind.country_predicate:
+            pending.countries.append((name, node, country, cells[self.plan.levels[0].index].strip()))
+        if node not in self.state.classed and node not in pending.classed_now:
+            lines = [f"{node} {RDF_TYPE} {kind.cls} .\n"]
             if kind.country_predicate and country:
-                out.append(f"{node} {kind.country_predicate} {country} .\n")
-        elif kind.country_predicate and given and given != country:
-            pending.other_country = (name, cells[self.plan.levels[0].index].strip())
+                lines.append(f"{node} {kind.country_predicate} {country} .\n")
+            pending.classed_now[node] = (country if kind.country_predicate else "", tuple(lines))
 
     # -- what the import says at the end -------------------------------------------------------
 
     def warnings(self) -> list[str]:
         notes = []
-        if self.fallbacks:
-            count = len(self.fallbacks)
-            shown = "; ".join(f"line {line}: {data_id}" for line, data_id in self.fallbacks[:SHOWN])
+        state = self.state
+        if state.fallbacks:
+            count = len(state.fallbacks)
+            shown = "; ".join(f"line {line}: {data_id}" for line, data_id in state.fallbacks[:SHOWN])
             notes.append(f"{_rows(count)} had no event id ({self.mapping.id_column}); {'its event is' if count == 1 else 'their events are'} "
                          f"named from {self.mapping.fallback_id_column}, which holds only within this export ({shown}{_more(count)})")
-        torn = [self.point_names[place] for place, point in self.points.items() if point is None]
+        torn = [state.point_names[place] for place, point in state.points.items() if point is None]
         if torn:
             count = len(torn)
             notes.append(f"{count} location{'s were' if count > 1 else ' was'} given different points in different rows "
                          f"and keep{'' if count > 1 else 's'} no point of {'their' if count > 1 else 'its'} own; each event keeps "
                          f"its own point ({', '.join(torn[:SHOWN])}{_more(count)})")
-        if self.other_countries:
-            count = len(self.other_countries)
-            shown = "; ".join(f"{name}: also {other} at line {line}" for name, (other, line) in list(self.other_countries.items())[:SHOWN])
+        other_countries = state.other_countries()
+        if other_countries:
+            count = len(other_countries)
+            shown = "; ".join(f"{name}: also {other} at line {line}" for name, (other, line) in list(other_countries.items())[:SHOWN])
             notes.append(f"{count} actor{'s' if count > 1 else ''} of a type that belongs to a country appear{'' if count > 1 else 's'} "
                          f"in events of another country too and keep{'' if count > 1 else 's'} the country of the first event "
                          f"({shown}{_more(count)})")

@@ -19,9 +19,12 @@ class ShardWriter:
     replaces the target folder only when the whole import has succeeded. Compression runs in
     a thread of its own (zlib releases the GIL), beside the row loop. The shards are a series
     (kg-00001.nt.gz, ...); begin_series starts another one (cube-00001.nt.gz, ...), in a named
-    graph of its own for N-Quads."""
+    graph of its own for N-Quads. Given a folder (the temporary folder of another writer), the
+    writer adds its series (prefix-00001...) to that folder and leaves replacing the target to
+    the folder's owner: so each part of a file mapped in parts writes its own shards."""
 
-    def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None, compress: bool = True):
+    def __init__(self, target: Path, extension: str, lines_per_shard: int, graph: str | None, compress: bool = True,
+                 *, folder: Path | None = None, prefix: str = "kg"):
         if lines_per_shard < 1:
             raise ToolError(f"a shard holds 1 statement or more (--shard-lines), not {lines_per_shard}")
         self.target = target
@@ -30,9 +33,12 @@ class ShardWriter:
         self.lines_per_shard = lines_per_shard
         self.quads = graph is not None
         self.suffix = f" {graph} .\n" if graph else " .\n"
-        self.prefix = "kg"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        self.prefix = prefix
+        self.owned = folder is None
+        if folder is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        self.folder = folder
         self.series: dict[str, list[Path]] = {self.prefix: []}
         self.lines = 0
         self._in_shard = 0
@@ -93,14 +99,26 @@ class ShardWriter:
         if self._failure is not None:
             raise self._failure
 
-    def commit(self) -> dict[str, list[Path]]:
-        """The shards of each series, in the target folder."""
+    def close(self) -> dict[str, list[Path]]:
+        """The shards of each series, complete, in the temporary folder (of a writer given one)."""
+        self._finish()
+        return self.series
+
+    def commit(self, others: dict[str, list[Path]] | None = None) -> dict[str, list[Path]]:
+        """The shards of each series (and of the series others wrote into this writer's
+        folder), in the target folder."""
         self._finish()
         replace_folder(self.folder, self.target)
-        return {prefix: [self.target / shard.name for shard in shards] for prefix, shards in self.series.items()}
+        series = {**self.series, **(others or {})}
+        return {prefix: [self.target / shard.name for shard in shards] for prefix, shards in series.items()}
 
     def abort(self) -> None:
+        """Stop; the writer's folder (of a writer given one: its shards) is removed."""
         try:
             self._finish()
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            if self.owned:
+                shutil.rmtree(self.folder, ignore_errors=True)
+            else:
+                for shard in (shard for shards in self.series.values() for shard in shards):
+                    shard.unlink(missing_ok=True)

@@ -1,0 +1,282 @@
+"""Mapping an ACLED export in parts on a Dask cluster (kg import acled --workers N, or
+--scheduler ADDRESS for an existing cluster), with the row code of the single-process import.
+
+Parts: the driver splits the file into byte ranges that start where a row starts (reading.py
+says how quotes tell where that is: one pass that counts bytes, no parsing), each given the
+line number its first row has in the file. Each Dask task reads its range with the same reader,
+maps the rows with the same RowConverter, and writes its own shards (rows-PPPPP-NNNNN, gzip in
+the task) into the import's temporary folder; it returns its bad rows and its row state (event
+ids with their lines, place points, the first class of each actor, the cube's tallies).
+
+Merging, in the order of the parts: an event id accepted by two parts is a repeated row of the
+later part, so that part is mapped again with the earlier line given (its rows with that id are
+then refused with the message and line numbers of the single-process import); the closing lines
+(places' points, actors' classes and countries), the warnings and the cube come from the merged
+state. A place or actor that several parts meet is written by each, in the same lines: the
+shards then repeat those lines, which is the same set of statements (kg store and kg load keep
+each statement once). Bad rows keep the single import's all-or-nothing verdict and messages, and
+a line that is not UTF-8 ends the import there, as it does in one process.
+
+The driver's table of event ids grows with the rows (as in the single-process import); each
+worker holds only the tables of the part it maps (parts of PART_BYTES at most).
+
+Workers must see the input file and the output folder at the same paths as the driver (one
+machine, or a shared filesystem); a task that cannot says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Graph
+
+from kg.errors import DataError, ToolError, relative
+from kg.importers.acled.cube import CubeTally, Key, Tally
+from kg.importers.acled.gazetteer import Gazetteer
+from kg.importers.acled.mapping import AcledMapping
+from kg.importers.acled.reading import MAX_REPORTED_ERRORS, RowsRead, RowStart, convert_rows, read_header, row_starts, text_lines
+from kg.importers.acled.result import ImportResult, Mapped, Progress, close_import
+from kg.importers.acled.rows import RowConverter, RowState
+from kg.importers.acled.shards import ShardWriter
+from kg.project import Project
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+PART_BYTES = 64 << 20  # about 130,000 rows of the generated exports (bench/generate_acled.py)
+PART_PREFIX = "rows"
+
+
+@dataclass(frozen=True)
+class Part:
+    number: int  # from 1, in the order of the file
+    start: int  # its first byte
+    end: int  # the byte after its last
+    first_line: int  # the line number of its first row
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """What every part needs; sent to the workers once."""
+
+    csv_file: Path  # absolute: the workers open it
+    shown: str
+    header: tuple[str, ...]
+    mapping: AcledMapping
+    gazetteer: Gazetteer
+    base_iri: str
+    cube: bool
+    folder: Path  # the import's temporary folder, where the parts write their shards
+    target: Path
+    extension: str
+    lines_per_shard: int
+    quads: bool
+    compress: bool
+
+
+@dataclass(frozen=True)
+class PartResult:
+    part: Part
+    read: RowsRead
+    state: RowState
+    tallies: dict[Key, Tally]
+    files: tuple[Path, ...]
+    lines: int
+
+
+def map_part(job: PartJob, part: Part, earlier: dict[str, int]) -> PartResult:
+    """Map the rows of one part into its shards (a Dask task). earlier: event ids accepted by
+    earlier parts that this part repeats, with their lines."""
+    check_visible(job, part)
+    plan = job.mapping.compile(list(job.header), job.csv_file.stem, job.shown)
+    tally = CubeTally(plan.cube, job.base_iri) if job.cube else None
+    converter = RowConverter(job.mapping, plan, job.gazetteer, tally)
+    converter.state.events.update(earlier)
+    prefix = f"{PART_PREFIX}-{part.number:05d}"
+    for stale in job.folder.glob(f"{prefix}-*"):  # of an earlier run of the part
+        stale.unlink()
+    writer = ShardWriter(job.target, job.extension, job.lines_per_shard, plan.dataset if job.quads else None, job.compress,
+                         folder=job.folder, prefix=prefix)
+    try:
+        read = convert_rows(csv.reader(text_lines(job.csv_file, part.start, part.end)), converter, writer, part.first_line - 1)
+        files = writer.close()[prefix]
+    except BaseException:
+        writer.abort()
+        raise
+    for key in earlier:
+        del converter.state.events[key]
+    return PartResult(part, read, converter.state, tally.tallies if tally is not None else {}, tuple(files), writer.lines)
+
+
+def check_visible(job: PartJob, part: Part) -> None:
+    where = f"the Dask worker on {socket.gethostname()} (part {part.number}, from line {part.first_line})"
+    if not job.csv_file.is_file():
+        raise ToolError(f"{where} cannot read {job.csv_file}: the file to import must be at the same path on every "
+                        "worker (a shared filesystem), or import on this machine with --workers N")
+    if not job.folder.is_dir():
+        raise ToolError(f"{where} cannot write into {job.target.parent}: the output folder must be at the same path "
+                        "on every worker (a shared filesystem); choose one with -o")
+
+
+def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Graph, *, format_name: str, skip_bad_rows: bool,
+                    lines_per_shard: int, compress: bool, cube: bool, progress: Progress | None, workers: int,
+                    scheduler: str | None, part_bytes: int | None) -> ImportResult:
+    """import_acled with workers > 1 or a scheduler: the same shards as a set of statements."""
+    shown = relative(csv_file)
+    started = time.monotonic()
+    csv_file = csv_file.resolve()
+    mapping = AcledMapping(project)
+    gazetteer = Gazetteer(curated, mapping)
+    size = csv_file.stat().st_size
+    header_end = next(iter(row_starts(csv_file, [0])), None)
+    header = read_header(csv.reader(text_lines(csv_file, 0, header_end.offset if header_end else size)), shown)
+    plan = mapping.compile(header, csv_file.stem, shown)
+    quads = format_name == "nquads"
+    writer = ShardWriter(target, "nq" if quads else "nt", lines_per_shard, plan.dataset if quads else None, compress)
+    tally = CubeTally(plan.cube, project.base_iri) if cube else None
+    converter = RowConverter(mapping, plan, gazetteer, tally)
+    job = PartJob(csv_file, shown, tuple(header), mapping, gazetteer, project.base_iri, cube, writer.folder, target.resolve(),
+                  writer.extension.removesuffix(".gz"), lines_per_shard, quads, compress)
+    parts: list[Part] = []
+    results: list[PartResult] = []
+    try:
+        writer.write(list(plan.dataset_lines))
+        if header_end is not None:  # else the file has no row
+            with dask_client(workers, scheduler) as client:
+                parts = split(csv_file, header_end, size, sum(client.nthreads().values()), part_bytes)
+                events = EventIds()
+                results = run_parts(client, job, parts, {}, progress, started, events)
+                repeated = events.repeated
+                results = results[:first_unreadable(results) + 1]
+                for dropped in parts[len(results):]:
+                    for stale in writer.folder.glob(f"{PART_PREFIX}-{dropped.number:05d}-*"):
+                        stale.unlink()
+                again = [result.part for result in results if result.part.number in repeated]
+                if again:
+                    rerun = {result.part.number: result for result in run_parts(client, job, again, repeated, None, started)}
+                    results = [rerun.get(result.part.number, result) for result in results]
+    except BaseException:
+        writer.abort()
+        raise
+    rows_before = 0
+    errors: list[DataError] = []
+    for result in results:
+        converter.state.merge(result.state)
+        if tally is not None:
+            tally.merge(result.tallies)
+        errors.extend(reject.error(shown, rows_before) for reject in result.read.rejects)
+        rows_before += result.read.rows
+    mapped = Mapped(rows_before, sum(result.read.rejected for result in results), errors[:MAX_REPORTED_ERRORS],
+                    sum(result.lines for result in results), [file for result in results for file in result.files], len(parts))
+    outcome = close_import(writer, plan, converter, tally, mapped, skip_bad_rows=skip_bad_rows, shown=shown, started=started)
+    if progress:
+        progress(outcome.rows, outcome.lines, outcome.seconds)
+    return outcome
+
+
+def split(csv_file: Path, first: RowStart, size: int, threads: int, part_bytes: int | None) -> list[Part]:
+    """The rows from the first row to the end of the file, in parts of about part_bytes (by
+    default PART_BYTES, and at least one part per worker thread), cut where rows start."""
+    count = max(1, math.ceil((size - first.offset) / (part_bytes or PART_BYTES)), 1 if part_bytes else threads)
+    step = (size - first.offset) / count
+    starts = row_starts(csv_file, [round(first.offset + step * number) for number in range(1, count)]) if count > 1 else []
+    offsets = [first.offset, *(row.offset for row in starts), size]
+    lines = [first.line, *(row.line for row in starts)]
+    return [Part(number, offsets[number - 1], offsets[number], lines[number - 1]) for number in range(1, len(offsets))]
+
+
+def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int, dict[str, int]], progress: Progress | None,
+              started: float, events: EventIds | None = None) -> list[PartResult]:
+    """Map the parts on the cluster (given the earlier parts' event ids each repeats), each
+    result added to events as it comes; the results in the order of the parts. A failed part stops the import: the parts not yet begun
+    are cancelled, and those that run are waited for (Dask cannot stop a running task), so
+    that none writes into the temporary folder once it is removed."""
+    from distributed import as_completed, wait
+    from distributed.scheduler import KilledWorker
+
+    token = uuid.uuid4().hex[:8]
+    shared = client.scatter(job, broadcast=True, hash=False)  # a key of its own: released with this call's futures
+    futures: list[Future] = [client.submit(map_part, shared, part, earlier.get(part.number, {}), pure=False,
+                                           key=f"kg-import-{token}-part-{part.number}") for part in parts]
+    done: dict[int, PartResult] = {}
+    try:
+        for future in as_completed(futures):
+            try:
+                result: PartResult = future.result()
+            except KilledWorker as exc:
+                part = parts[futures.index(future)]
+                raise ToolError(f"a Dask worker died while mapping part {part.number} of {job.shown} (from line "
+                                f"{part.first_line}): nothing was imported ({exc})") from None
+            done[result.part.number] = result
+            if events is not None:
+                events.add(result)
+            if progress:
+                progress(sum(part.read.rows for part in done.values()), sum(part.lines for part in done.values()),
+                         time.monotonic() - started)
+    except BaseException:
+        with contextlib.suppress(OSError, TimeoutError):  # a lost scheduler: the first failure is the one to tell
+            running = {key for keys in client.processing().values() for key in keys}
+            client.cancel([future for future in futures if future.key not in running])
+            wait([future for future in futures if future.key in running])
+        raise
+    return [done[part.number] for part in parts]
+
+
+class EventIds:
+    """The event ids the parts accepted, taken in the order of the parts as they finish (each
+    part's table emptied once taken, so the driver holds one table of the file's ids)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, int] = {}  # event id -> the line of the first part that accepted it
+        self.repeated: dict[int, dict[str, int]] = {}  # part -> the ids an earlier part accepted, with that line
+        self.waiting: dict[int, PartResult] = {}
+        self.next_part = 1
+
+    def add(self, result: PartResult) -> None:
+        self.waiting[result.part.number] = result
+        while (ready := self.waiting.pop(self.next_part, None)) is not None:
+            for key, line in ready.state.events.items():
+                known = self.first.setdefault(key, line)
+                if known != line:
+                    self.repeated.setdefault(ready.part.number, {})[key] = known
+            ready.state.events.clear()
+            self.next_part += 1
+
+
+def first_unreadable(results: list[PartResult]) -> int:
+    """The index of the first part that ended at a line that is not UTF-8 (the rows after it
+    are not imported, as in one process), or the last part's."""
+    return next((index for index, result in enumerate(results) if result.read.unreadable), len(results) - 1)
+
+
+@contextmanager
+def dask_client(workers: int, scheduler: str | None) -> Iterator[Client]:
+    """A client of the cluster at scheduler, or of a local cluster of workers processes (one
+    thread each: the rows are mapped in Python), shut down afterwards."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        # dashboard_address ":0": any free port (the scheduler serves its status page even without the dashboard)
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+            with Client(cluster) as client:
+                yield client
+        return
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ToolError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with `dask scheduler` and its "
+                        "workers with `dask worker ADDRESS`, or import on this machine with --workers N") from None
+    with client:
+        if not client.nthreads():
+            raise ToolError(f"the Dask scheduler at {scheduler} has no workers; start them with `dask worker {scheduler}`")
+        yield client
