@@ -10,12 +10,15 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
 
 from kg import Project, build
 from kg.api import BuildResult
@@ -165,3 +168,27 @@ def unordered(cell: object) -> object:
         return tuple(sorted(cell.split(" | ")))
     return cell
 
+
+@pytest.fixture(scope="session", autouse=True)
+def pyshacl_parses_each_query_once() -> Iterator[None]:
+    """pySHACL, the reference the fast engine is compared with, hands rdflib the text of a SPARQL
+    constraint once per focus node, and rdflib parses it every time: most of pySHACL's time.
+    In the tests each text is parsed once, as rdflib's own prepareQuery does; the evaluation,
+    and so the reference results, are unchanged. (Worker processes forked from a test inherit
+    it.)"""
+    cache: dict[tuple, object] = {}
+    query = SPARQLProcessor.query
+
+    def cached_query(self, strOrQuery, initBindings={}, initNs={}, base=None, DEBUG=False):  # noqa: B006, N803
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
+            if key not in cache:
+                cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+            strOrQuery = cache[key]
+        return query(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    SPARQLProcessor.query = cached_query
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = query

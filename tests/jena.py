@@ -46,11 +46,15 @@ class Jena:
             ["java", "-cp", self.classpath, main_class, *args], capture_output=True, text=True, timeout=300
         )
 
-    def select(self, data: Path, query: Path) -> dict:
-        result = self.run("arq.arq", "--data", str(data), "--query", str(query), "--results=JSON")
+    def select(self, data: Path, queries: list[Path], out_dir: Path) -> dict[str, dict]:
+        """Each query's results (SPARQL JSON, as `arq --results=JSON` gives them) by the query
+        file's stem. One JVM reads the data once and runs them all (JenaSelect.java, beside this
+        file): a JVM and a parse per query took a few seconds each."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result = self.run(str(Path(__file__).with_name("JenaSelect.java")), str(data), str(out_dir), *map(str, queries))
         if result.returncode != 0:
-            raise RuntimeError(f"arq failed on {query.name}: {result.stderr}")
-        return json.loads(result.stdout)
+            raise RuntimeError(f"Jena failed: {result.stderr}")
+        return {query.stem: json.loads((out_dir / f"{query.name}.json").read_text(encoding="utf-8")) for query in queries}
 
     def validate(self, data: Path) -> subprocess.CompletedProcess[str]:
         return self.run("riotcmd.riot", "--validate", "--strict", str(data))
