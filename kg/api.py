@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg.query.engines import QueryEngine, open_engine, query_store
 from kg.errors import ToolError, require_built_graph
 from kg.export import ExportOptions, export_format, load_context, serialize, write_atomic, write_split
-from kg.progress import Progress, Step
+from kg.progress import Progress
 from kg.project import Project
 from kg.query.queries import StoredQuery, bind_parameters, find_query, stored_queries
 from kg.stores.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
@@ -221,7 +221,7 @@ def import_acled(
     lines_per_shard: int = acled.DEFAULT_SHARD_LINES,
     compress: bool = True,
     cube: bool = True,
-    progress: acled.Progress | None = None,
+    progress: Progress | None = None,
     workers: int = 1,
     scheduler: str | None = None,
 ) -> acled.ImportResult:
@@ -290,7 +290,7 @@ def publish(
     plan = plan_load(endpoint, graph or project.default_graph, len(triples), protocol, batch_size)
     if dry_run:
         return plan
-    return load(plan, triples, None if progress is None else lambda done, total: progress(Step("sent", done, total, "triples")))
+    return load(plan, triples, progress)
 
 
 def export_options(project: Project) -> ExportOptions:

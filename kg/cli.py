@@ -369,21 +369,15 @@ def _export(project: Project, args: argparse.Namespace) -> int:
 
 def _import(project: Project, args: argparse.Namespace) -> int:
     from kg import api
-    from kg.progress import Step
 
     if args.validate and args.format == "nquads":
         # The validators read the default graph; N-Quads shards put every statement in a named graph.
         raise ToolError("--validate checks N-Triples shards only; import without --format nquads to validate")
     target = args.output or project.out / f"acled-{args.file.stem}"
     with _progress_line() as progress:
-
-        def imported(rows: int, statements: int, seconds: float) -> None:
-            rate = rows / seconds if seconds else 0
-            progress(Step("imported", rows, None, "rows", f"{statements:,} statements, {rate:,.0f} rows/s"))
-
         result = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
                                   lines_per_shard=args.shard_lines, compress=not args.no_compress, cube=not args.no_cube,
-                                  progress=imported, workers=args.workers, scheduler=args.scheduler)
+                                  progress=progress, workers=args.workers, scheduler=args.scheduler)
     if result.errors:
         shown = len(result.errors)
         first = f"; the first {shown}" if result.rejected > shown else ""

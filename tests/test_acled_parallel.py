@@ -25,6 +25,7 @@ from kg.errors import ToolError
 from kg.importers.acled import ImportResult, RowErrors, import_acled
 from kg.importers.acled import parallel
 from kg.importers.acled.rows import RowConverter
+from kg.progress import Step
 
 from conftest import REPO, run_kg
 from test_acled import CURRENT_HEADER, FIXTURES, row, write_csv
@@ -88,13 +89,14 @@ def test_a_generated_export_gives_the_same_graph_in_many_parts(project: Project,
     csv_file = tmp_path / "generated.csv"
     subprocess.run([sys.executable, str(REPO / "bench" / "generate_acled.py"), "--rows", "3000", "--seed", "7", "-o", str(csv_file)],
                    check=True, capture_output=True)
-    steps: list[tuple[int, int]] = []
+    steps: list[Step] = []
     single = import_acled(project, csv_file, tmp_path / "single", built.graph)
     parts = import_acled(project, csv_file, tmp_path / "parts", built.graph, scheduler=scheduler, part_bytes=100_000,
-                         progress=lambda rows, lines, seconds: steps.append((rows, lines)))
+                         progress=lambda step: steps.append(step))
     assert parts.parts >= 10
     assert_same(single, parts)
-    assert [rows for rows, _ in steps] == sorted(rows for rows, _ in steps) and steps[-1] == (3000, parts.lines)
+    assert [step.done for step in steps] == sorted(step.done for step in steps) and steps[-1].done == 3000
+    assert steps[-1].detail.startswith(f"{parts.lines:,} statements")
     assert len(steps) > parts.parts // 2, "progress is told as the parts finish"
 
 

@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from kg import Endpoint, Project, ToolError, build, publish, run_query
 from kg.api import BuildResult
+from kg.progress import Step
 from kg.stores.remote import LoadReport, count_triples
 from kg.query.results import ResultTable
 
@@ -50,8 +51,11 @@ def test_load_puts_exactly_the_built_triples_in_the_graph(
     project: Project, built: BuildResult, endpoint: Endpoint, protocol: str
 ) -> None:
     graph = f"https://example.org/test/{protocol}"
-    report = publish(project, endpoint, graph=graph, protocol=protocol, batch_size=100)
+    steps: list[Step] = []
+    report = publish(project, endpoint, graph=graph, protocol=protocol, batch_size=100, progress=steps.append)
     assert isinstance(report, LoadReport)
+    assert {(step.action, step.unit, step.total) for step in steps} == {("sent", "triples", len(built.graph))}
+    assert steps[-1].done == len(built.graph)
     assert report.triples_sent == report.triples_in_store == len(built.graph)
     assert count_triples(endpoint, graph) == len(built.graph)
     assert staging_graphs(endpoint, graph) == set()

@@ -38,6 +38,7 @@ from SPARQLWrapper import Wrapper as sparqlwrapper_module
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import EndpointError, ToolError, did_you_mean
+from kg.progress import Progress, Step
 from kg.query.results import ResultTable
 
 T = TypeVar("T")
@@ -477,7 +478,6 @@ def plan_load(endpoint: Endpoint, graph: str, triples: int, protocol: str | None
     return LoadPlan(endpoint, graph, protocol, triples, batch_size)
 
 
-Progress = Callable[[int, int], None]
 # A staging graph is named <GRAPH>-staging-<32 hex digits>: the target's IRI, this infix and a
 # random UUID, new for every load. Only kg load makes graphs of this form.
 STAGING_INFIX = "-staging-"
@@ -523,7 +523,10 @@ def load(plan: LoadPlan, triples: Sequence[ox.Triple], progress: Progress | None
       refuse a MOVE from a graph that does not exist; Oxigraph and Jena do).
     - A Graph Store PUT carries the whole build in one request; a late one puts the same build."""
     started = time.monotonic()
-    report = progress or (lambda done, total: None)
+
+    def report(done: int, total: int) -> None:
+        if progress is not None:
+            progress(Step("sent", done, total, "triples"))
     endpoint, expected = plan.endpoint, len(triples)
     staging = new_staging_graph(plan.graph) if plan.protocol == "update" else None
     step = "put" if staging is None else "stage"
@@ -550,7 +553,7 @@ def load(plan: LoadPlan, triples: Sequence[ox.Triple], progress: Progress | None
     return LoadReport(plan.graph, plan.protocol, expected, in_store, time.monotonic() - started)
 
 
-def _stage(plan: LoadPlan, staging: str, triples: Sequence[ox.Triple], report: Progress) -> None:
+def _stage(plan: LoadPlan, staging: str, triples: Sequence[ox.Triple], report: Callable[[int, int], None]) -> None:
     """Drop the staging graphs earlier loads left, send the triples in batches into this load's
     staging graph, and check it holds exactly them: a staging graph short of the build (a batch
     the store acknowledged but did not keep, a request that reached it out of order) is never

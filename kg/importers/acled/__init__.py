@@ -29,12 +29,13 @@ from kg.importers.acled.cube import CubeTally
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.reading import convert_rows, read_header, text_lines
-from kg.importers.acled.result import ImportResult, Mapped, Progress, RowErrors, close_import
+from kg.importers.acled.result import ImportResult, Mapped, RowErrors, close_import, imported
 from kg.importers.acled.rows import RowConverter
 from kg.importers.acled.shards import ShardWriter
+from kg.progress import Progress
 from kg.project import Project
 
-__all__ = ["DEFAULT_SHARD_LINES", "ImportResult", "Progress", "RowErrors", "import_acled"]
+__all__ = ["DEFAULT_SHARD_LINES", "ImportResult", "RowErrors", "import_acled"]
 
 DEFAULT_SHARD_LINES = 1_000_000
 SHARD_EXTENSIONS = {"ntriples": "nt", "nquads": "nq"}
@@ -100,7 +101,7 @@ def import_acled(
         nonlocal last_report
         now = time.monotonic()
         if progress and now - last_report >= 0.5:
-            progress(rows, writer.lines, now - started)
+            progress(imported(rows, writer.lines, now - started))
             last_report = now
 
     try:
@@ -112,5 +113,5 @@ def import_acled(
     mapped = Mapped(read.rows, read.rejected, [reject.error(shown) for reject in read.rejects], 0, [], 1)
     result = close_import(writer, plan, converter, tally, mapped, skip_bad_rows=skip_bad_rows, shown=shown, started=started)
     if progress:
-        progress(result.rows, result.lines, result.seconds)
+        progress(imported(result.rows, result.lines, result.seconds))
     return result

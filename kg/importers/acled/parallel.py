@@ -45,9 +45,10 @@ from kg.importers.acled.cube import CubeTally, Key, Tally
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.reading import MAX_REPORTED_ERRORS, RowsRead, RowStart, convert_rows, read_header, row_starts, text_lines
-from kg.importers.acled.result import ImportResult, Mapped, Progress, close_import
+from kg.importers.acled.result import ImportResult, Mapped, close_import, imported
 from kg.importers.acled.rows import RowConverter, RowState
 from kg.importers.acled.shards import ShardWriter
+from kg.progress import Progress
 from kg.project import Project
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
                     sum(result.lines for result in results), [file for result in results for file in result.files], len(parts))
     outcome = close_import(writer, plan, converter, tally, mapped, skip_bad_rows=skip_bad_rows, shown=shown, started=started)
     if progress:
-        progress(outcome.rows, outcome.lines, outcome.seconds)
+        progress(imported(outcome.rows, outcome.lines, outcome.seconds))
     return outcome
 
 
@@ -221,8 +222,8 @@ def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int
             if events is not None:
                 events.add(result)
             if progress:
-                progress(sum(part.read.rows for part in done.values()), sum(part.lines for part in done.values()),
-                         time.monotonic() - started)
+                progress(imported(sum(part.read.rows for part in done.values()), sum(part.lines for part in done.values()),
+                                  time.monotonic() - started))
     except BaseException:
         with contextlib.suppress(OSError, TimeoutError):  # a lost scheduler: the first failure is the one to tell
             running = {key for keys in client.processing().values() for key in keys}

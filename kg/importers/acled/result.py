@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +14,14 @@ from kg.importers.acled.mapping import Plan
 from kg.importers.acled.reading import BATCH_LINES
 from kg.importers.acled.rows import RowConverter
 from kg.importers.acled.shards import ShardWriter
+from kg.progress import Progress, Step
 
-Progress = Callable[[int, int, float], None]  # rows read, statements written, seconds
+
+
+def imported(rows: int, statements: int, seconds: float) -> Step:
+    """The importer's step: rows read so far, statements written, and the rate."""
+    rate = rows / seconds if seconds else 0
+    return Step("imported", rows, None, "rows", f"{statements:,} statements, {rate:,.0f} rows/s")
 
 
 @dataclass(frozen=True)
