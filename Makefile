@@ -8,6 +8,8 @@
 #                   tests/shape_cases/*/expected.txt); review them with git diff
 #   make typecheck  mypy on kg/ (also part of make test)
 # Each creates the virtual environment .venv and installs what it needs on first use.
+# make test and make check run the tests on every core (pytest-xdist); WORKERS=0 runs them in
+# one process, WORKERS=N on N.
 # `make test` also installs Apache Jena from Debian's packages (a second SPARQL engine for the
 # portability tests) when it runs as root with apt-get; elsewhere those tests are skipped.
 
@@ -15,6 +17,7 @@ PYTHON   ?= python3
 VENV     := .venv
 BIN      := $(VENV)/bin
 JENA_JAR := /usr/share/java/jena-arq.jar
+WORKERS  ?= auto
 
 .PHONY: demo test check golden typecheck jena clean
 
@@ -30,10 +33,10 @@ demo: $(BIN)/.installed
 	$(BIN)/kg queries --run
 
 test: $(BIN)/.installed jena
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
 
 check: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n $(WORKERS) -m "not slow"
 
 golden: $(BIN)/.installed
 	$(BIN)/python -m pytest --update-golden tests/test_stored_queries.py tests/test_bad_data.py tests/test_shapes.py

@@ -33,10 +33,6 @@ FIXTURE_DATA = REPO / "tests" / "fixtures" / "data"
 # tests that use them are marked `server`.
 SERVER_FIXTURES = {"server", "served", "https_endpoint"}
 
-# Markers of whole test modules kept by other work in progress (the merger may move them into
-# the modules as pytestmark): test_load_faults waits out real retries and backoff.
-MODULE_MARKERS = {"test_load_faults": ("slow",)}
-
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
@@ -156,9 +152,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.server)
-        module = getattr(item, "module", None)
-        for marker in MODULE_MARKERS.get(module.__name__ if module else "", ()):
-            item.add_marker(marker)
 
 
 def unordered(cell: object) -> object:

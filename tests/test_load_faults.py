@@ -21,6 +21,9 @@ from kg.stores.remote import LoadReport, RetryPolicy, count_triples
 from conftest import REPO
 from servers import FaultProxy, OxigraphServer, staging_graphs
 
+# Real retries and backoff are waited out.
+pytestmark = pytest.mark.slow
+
 GRAPH = "https://example.org/test/faults"
 FAST_RETRIES = RetryPolicy(attempts=5, first_delay=0.2, max_delay=1.0)
 
