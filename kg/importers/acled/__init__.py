@@ -93,11 +93,13 @@ def import_acled(
     compress: bool = True,
     cube: bool = True,
     progress: Progress | None = None,
+    dataset_name: str | None = None,
 ) -> ImportResult:
     """Stream an ACLED CSV into gzip (or, with compress=False, plain) N-Triples shards (or
     N-Quads, in the data set's named graph) in the folder target, linking its places to those
     of the curated graph; with cube, also the statistics cube, in shards cube-NNNNN (N-Quads:
-    in the named graph of the cube's qb:DataSet). Raises DataErrors when rows are bad (unless skip_bad_rows, and then
+    in the named graph of the cube's qb:DataSet). The data set is named dataset_name (default: the
+    file's name without .csv; a newer export of the same data set keeps the name). Raises DataErrors when rows are bad (unless skip_bad_rows, and then
     only when no row is good), ConfigError when ontology/acled.yaml has a mistake."""
     if format_name not in ("ntriples", "nquads"):
         raise ToolError(f"kg import writes ntriples or nquads shards, not {format_name}")
@@ -117,7 +119,7 @@ def import_acled(
         except (UnicodeDecodeError, csv.Error) as exc:
             raise DataErrors([DataError(SourceLocation(shown, 1), f"the header cannot be read: {exc}",
                                         hint="Save the file as UTF-8 CSV, as ACLED exports it.")]) from None
-        plan = mapping.compile(header, csv_file.stem, shown)
+        plan = mapping.compile(header, dataset_name or csv_file.stem, shown)
         tally = CubeTally(plan.cube, project.base_iri) if cube else None
         converter = RowConverter(mapping, plan, gazetteer, tally)
         writer = ShardWriter(target, "nq" if format_name == "nquads" else "nt", lines_per_shard,
