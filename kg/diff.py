@@ -5,8 +5,8 @@ The difference is a set difference of the two sides' statements, each written as
 N-Triples (or N-Quads) line by pyoxigraph, so the same statement is the same line whatever file
 it came from. Memory stays bounded for millions of statements: each side's lines are first
 partitioned by a hash of their subject into bucket files, and the buckets are compared one by
-one. Rows come out sorted within each bucket, so a subject's rows stay together and the same
-inputs give the same patch, byte for byte.
+one, and the sorted runs of each are merged. Rows come out sorted, so a subject's rows stay
+together and the same inputs give the same patch, byte for byte.
 
 Blank nodes cannot be compared this way (a blank node's label means nothing outside its file),
 so a graph with one is refused; the imports and the build mint IRIs for every node.
@@ -21,6 +21,7 @@ N-Triples or N-Quads syntax followed by ` .`.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
 import uuid
 import zlib
@@ -103,20 +104,34 @@ def diff_statements(old: list[Path], new: list[Path], work: Path) -> StatementDi
         folder = work / name
         folder.mkdir(parents=True)
         parts.append(_partition(files, buckets, folder))
+    runs: tuple[list[Path], list[Path]] = ([], [])  # per bucket, the sorted lines only old has, and only new has
+    for number, (old_bucket, new_bucket) in enumerate(zip(*parts)):
+        before, after = _lines(old_bucket), _lines(new_bucket)
+        old_bucket.unlink()
+        new_bucket.unlink()
+        for kind, side, lines in (("deleted", runs[0], before - after), ("added", runs[1], after - before)):
+            run = work / f"{kind}-{number:05d}"
+            run.write_text("".join(f"{line}\n" for line in sorted(lines)), encoding="utf-8", newline="\n")
+            side.append(run)
     deleted, added = work / "deleted.txt", work / "added.txt"
-    deletions = additions = 0
-    with deleted.open("w", encoding="utf-8", newline="\n") as gone, added.open("w", encoding="utf-8", newline="\n") as came:
-        for old_bucket, new_bucket in zip(*parts):
-            before, after = _lines(old_bucket), _lines(new_bucket)
-            old_bucket.unlink()
-            new_bucket.unlink()
-            for line in sorted(before - after):
-                gone.write(line + "\n")
-                deletions += 1
-            for line in sorted(after - before):
-                came.write(line + "\n")
-                additions += 1
-    return StatementDiff(deleted, added, deletions, additions)
+    return StatementDiff(deleted, added, _merge(runs[0], deleted), _merge(runs[1], added))
+
+
+def _merge(runs: list[Path], target: Path) -> int:
+    """Merge sorted files into one sorted file, whatever the number of buckets: the lines."""
+    handles = [run.open(encoding="utf-8", newline="\n") for run in runs]
+    count = 0
+    try:
+        with target.open("w", encoding="utf-8", newline="\n") as out:
+            for line in heapq.merge(*handles):
+                out.write(line)
+                count += 1
+    finally:
+        for handle in handles:
+            handle.close()
+    for run in runs:
+        run.unlink()
+    return count
 
 
 def _rows(path: Path) -> Iterator[str]:
@@ -206,8 +221,10 @@ class ChangeSummary:
             lines = [f"{counted(len(self.added), 'event')} added{examples(self.added)}, {len(self.removed)} removed"
                      f"{examples(self.removed)}, {len(self.changed)} changed{examples(self.changed)}."]
         if self.listed_removed:
-            lines.append(f"{len(self.listed_removed)} of the removed events are in ACLED's deleted-events list; the others are "
-                         "absent from the newer export.")
+            others = len(self.removed) - len(self.listed_removed)
+            lines.append(f"Of the removed, {counted(len(self.listed_removed), 'event')} {'is' if len(self.listed_removed) == 1 else 'are'} "
+                         f"in ACLED's deleted-events list{examples(self.listed_removed)}"
+                         + (f"; {others} {'is' if others == 1 else 'are'} only absent from the newer export." if others else "."))
         for name, changes in self.fields:
             shown = ", ".join(f"{change.node}: {change.old} -> {change.new}" for change in changes[:SHOWN])
             more = f", and {len(changes) - SHOWN} more" if len(changes) > SHOWN else ""

@@ -95,7 +95,7 @@ def read_patch(path: Path) -> Patch:
                 continue
             code, _, rest = text.partition(" ")
             if code == "H":
-                if block is not None or deletes or adds:
+                if opened_at:
                     raise PatchSyntaxError(f"{shown}:{number}: a header row (H) comes before the first transaction; move it up")
                 key, _, value = rest.partition(" ")
                 if not key or not value.endswith(" ."):
