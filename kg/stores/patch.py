@@ -115,10 +115,10 @@ def read_patch(path: Path) -> Patch:
                     if code == "TC":
                         for rows, others, kind in ((block[0], adds, "adds"), (block[1], deletes, "deletes")):
                             for key, row in rows.items():
-                                other = others.get(key)
-                                if other is not None:
+                                clash = others.get(key)
+                                if clash is not None:
                                     raise PatchSyntaxError(f"{shown}:{row.line}: the patch also {kind} this statement at "
-                                                           f"line {other.line}; a patch applied as one change deletes or adds "
+                                                           f"line {clash.line}; a patch applied as one change deletes or adds "
                                                            "a statement, not both. Remove one of the rows")
                         deletes.update(block[0])
                         adds.update(block[1])
@@ -127,10 +127,10 @@ def read_patch(path: Path) -> Patch:
                 if block is None:
                     raise PatchSyntaxError(f"{shown}:{number}: an {code} row outside a transaction; put it between TX . and TC .")
                 statement, graph, triple = _row_statement(rest, shown, number)
-                mine, other = (block[1], block[0]) if code == "A" else (block[0], block[1])
-                if statement in other:
+                mine, opposite = (block[1], block[0]) if code == "A" else (block[0], block[1])
+                if statement in opposite:
                     raise PatchSyntaxError(f"{shown}:{number}: the patch both adds and deletes this statement (also at "
-                                           f"line {other[statement].line}); remove one of the rows")
+                                           f"line {opposite[statement].line}); remove one of the rows")
                 mine.setdefault(statement, PatchRow(number, statement, graph, triple))
             elif code in ("PA", "PD"):
                 if block is None:
@@ -226,8 +226,10 @@ def apply_patch(plan: PatchPlan, *, force: bool = False, progress: Callable[[str
     before = {graph: count_triples(endpoint, graph) for graph in graphs}
     say("checking the store's state")
     deletes, adds = _by_graph(patch.deletes, default), _by_graph(patch.adds, default)
-    missing = [row for graph, rows in deletes.items() for row in rows if row.line not in _present(endpoint, graph, rows)]
-    present = [row for graph, rows in adds.items() for row in rows if row.line in _present(endpoint, graph, rows)]
+    held = {(graph, kind): _present(endpoint, graph, rows) for kind, grouped in (("D", deletes), ("A", adds))
+            for graph, rows in grouped.items()}
+    missing = [row for graph, rows in deletes.items() for row in rows if row.line not in held[graph, "D"]]
+    present = [row for graph, rows in adds.items() for row in rows if row.line in held[graph, "A"]]
     if (missing or present) and not force:
         problems = []
         if missing:

@@ -21,7 +21,7 @@ from typing import Any
 from rdflib import Graph
 
 from kg import __version__
-from kg.diff import ChangeSummary, diff_statements, summarize, write_patch
+from kg.diff import ChangeSummary, diff_statements, summarize, write_patch, written_lines
 from kg.errors import DataError, DataErrors, SourceLocation, ToolError, relative
 from kg.importers.acled import ImportResult, import_acled
 from kg.importers.acled.manifest import (
@@ -123,7 +123,7 @@ def import_living(
         summary = patch = None
         if old_manifest is not None and previous is not None:
             old_files = list(iter_manifest_shards(previous, old_manifest))
-            difference = diff_statements(old_files, [*result.files, *result.cube_files], work / "diff")
+            difference = diff_statements(old_files, [*result.files, *result.cube_files], work / "diff", written_lines)
             summary = summarize(difference, read_events(previous), events, field_names(mapping), listed)
             prev = old_manifest.change.id if old_manifest.change else None
             patch = staged / CHANGE_FILE
@@ -159,7 +159,7 @@ def compare(project: Project, old: Path, new: Path, patch: Path | None = None) -
                                 f"and {new_manifest.dataset_iri}): compare imports of the same data set, made with "
                                 "kg import acled NEWER.csv --previous OLDER_DIR")
             difference = diff_statements(list(iter_manifest_shards(old, old_manifest)),
-                                         list(iter_manifest_shards(new, new_manifest)), Path(work))
+                                         list(iter_manifest_shards(new, new_manifest)), Path(work), written_lines)
             summary = summarize(difference, read_events(old), read_events(new), field_names(AcledMapping(project)))
             prev = old_manifest.change.id if old_manifest.change else None
         else:
