@@ -143,11 +143,12 @@ def test_the_summary_says_what_changed_in_analyst_words(imports: tuple[LivingImp
     assert text.splitlines()[:5] == [
         "1 event added (AFG90006), 2 removed (AFG90003, AFG90004), 2 changed (AFG90001, AFG90005).",
         "Of the removed, 1 event is in ACLED's deleted-events list (AFG90003); 1 is only absent from the newer export.",
-        "  timestamp changed in 2: AFG90001: 2021-07-05T15:46:40Z -> 2021-07-05T17:16:40Z, "
-        "AFG90005: 2021-07-03T08:26:40Z -> 2021-07-03T09:56:40Z",
+        "  timestamp changed in 2: AFG90001: 2021-07-05T15:46:40Z -> 2021-07-05T18:16:40Z, "
+        "AFG90005: 2021-07-03T08:13:20Z -> 2021-07-03T10:43:20Z",
         "  fatalities changed in 1: AFG90001: 6 -> 9",
-        "  notes changed in 1: AFG90005: Test row: a peaceful protest in Kabul. -> Test row: corrected notes.",
-    ] or text
+        "  notes changed in 1: AFG90005: Test row: a protest, with a comma, a \"quote\" and a backslash \\ in the notes. -> "
+        "Test row: corrected notes.",
+    ]
     assert f"The patch deletes {new.change.deletions} statements and adds {new.change.additions}." in text
     assert "Warning" not in text
 
@@ -348,3 +349,20 @@ def test_a_patch_is_refused_by_a_store_not_at_its_starting_state(
     assert dry.returncode == 0 and dry.stdout.startswith(f"Would apply {new.patch}: delete {new.change.deletions} and add "
                                                          f"{new.change.additions} statements in <")
     assert sum(count_triples(endpoint, graph) for graph in read_patch(new.patch).graphs(GRAPH)) > 0
+
+
+def test_kg_import_compares_with_the_import_in_its_output_folder(versions: Versions, tmp_path: Path) -> None:
+    data = str(REPO / "tests" / "fixtures" / "data")
+    first = run_kg("--data", data, "import", "acled", str(versions.old_csv), "-o", str(tmp_path / "acled"))
+    assert first.returncode == 0, first.stderr
+    assert "Compared with" not in first.stdout
+    second = run_kg("--data", data, "import", "acled", str(versions.new_csv), "-o", str(tmp_path / "acled"), "--deleted",
+                    str(versions.deleted_csv))
+    assert second.returncode == 0, second.stderr
+    lines = second.stdout.splitlines()
+    start = lines.index(f"Compared with the previous import (of acled-2021-07.csv) in {tmp_path / 'acled'}:")
+    assert lines[start - 1] == ("The data set keeps the name 'acled-2021-07' of the previous import "
+                                "(<https://w3id.org/border-kg/id/source/acled-acled-2021-07>).")
+    assert lines[start + 1] == "1 event added (AFG90006), 2 removed (AFG90003, AFG90004), 2 changed (AFG90001, AFG90005)."
+    assert lines[-1] == f"Wrote the change as an RDF Patch: {tmp_path / 'acled' / 'change.rdfp'} (apply it with kg load --patch)."
+    assert read_manifest(tmp_path / "acled").source_file == "acled-2021-08.csv"
