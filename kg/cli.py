@@ -375,6 +375,9 @@ def _load_patch(project: Project, args: argparse.Namespace, endpoint: Endpoint) 
     if isinstance(outcome, PatchPlan):
         print(outcome.describe())
         return EXIT_OK
+    if outcome.already:
+        print(f"The store is at the end state of {outcome.patch.file} already (it was applied before): nothing was sent.")
+        return EXIT_OK
     if outcome.forced:
         print(f"kg: warning: {outcome.forced} rows of {outcome.patch.file} did not fit the store's state and changed nothing "
               "(--force)", file=sys.stderr)

@@ -175,6 +175,7 @@ class PatchReport:
     graphs: tuple[GraphChange, ...]
     seconds: float
     forced: int = 0  # rows that did not fit the store's state, applied anyway (force)
+    already: bool = False  # the store was at the patch's end state: nothing was sent
 
 
 def _by_graph(rows: Sequence[PatchRow], default: str) -> dict[str, list[PatchRow]]:
@@ -230,6 +231,12 @@ def apply_patch(plan: PatchPlan, *, force: bool = False, progress: Callable[[str
             for graph, rows in grouped.items()}
     missing = [row for graph, rows in deletes.items() for row in rows if row.line not in held[graph, "D"]]
     present = [row for graph, rows in adds.items() for row in rows if row.line in held[graph, "A"]]
+    rows = len(patch.deletes) + len(patch.adds)
+    if rows and len(missing) + len(present) == rows:
+        # Every statement to delete is gone and every one to add is there: applied before (a
+        # reply lost after the store had applied it, or the same patch run twice).
+        return PatchReport(patch, tuple(GraphChange(graph, before[graph], 0, 0, before[graph]) for graph in graphs),
+                           time.monotonic() - started, already=True)
     if (missing or present) and not force:
         problems = []
         if missing:
@@ -240,7 +247,12 @@ def apply_patch(plan: PatchPlan, *, force: bool = False, progress: Callable[[str
                         "Load the import the patch starts from (or apply the patches before this one), or pass --force to "
                         "apply it anyway")
     say(f"sending {len(patch.deletes)} deletions and {len(patch.adds)} additions")
-    endpoint.update(_update_text(patch, default))
+    try:
+        endpoint.update(_update_text(patch, default))
+    except EndpointError as exc:
+        raise EndpointError(f"{exc}\nThe patch is one request: Oxigraph and Fuseki applied all of it or none of it. Run the "
+                            "same kg load --patch again: it checks the store's state first, and says if the patch was "
+                            "applied already", transient=exc.transient) from None
     changes = []
     for graph in graphs:
         gone = len(deletes.get(graph, ())) - sum(1 for row in missing if (row.graph or default) == graph)
