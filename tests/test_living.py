@@ -8,6 +8,9 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -380,3 +383,21 @@ def test_kg_import_compares_with_the_import_in_its_output_folder(versions: Versi
     assert lines[start + 1] == "1 event added (AFG90006), 2 removed (AFG90003, AFG90004), 2 changed (AFG90001, AFG90005)."
     assert lines[-1] == f"Wrote the change as an RDF Patch: {tmp_path / 'acled' / 'change.rdfp'} (apply it with kg load --patch)."
     assert read_manifest(tmp_path / "acled").source_file == "acled-2021-08.csv"
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_the_patch_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    """bench/patch.py at a tiny size: its results file has every step with its command, and the
+    script itself checks that both ways leave the newer import's statements in the graph."""
+    out = tmp_path / "results.md"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "patch.py"), "--rows", "300", "--workdir", str(tmp_path / "work"),
+                           "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr + done.stdout
+    text = out.read_text()
+    steps = [line.split(" | ")[0].lstrip("| ") for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    assert steps == ["generate the older export", "kg import (older)", "kg import --previous (newer, with the patch)",
+                     "full reload", "kg load --patch"]
+    assert re.search(r"Full reload / patch: [0-9.]+x \([0-9.]+ s vs [0-9.]+ s\); both leave [0-9,]+ triples in the graph", text)
+    assert "the newer export: 1 changed, 1 deleted, 1 added" in text
+    assert not (tmp_path / "work").exists()
