@@ -351,6 +351,11 @@ def _load(project: Project, args: argparse.Namespace) -> int:
     endpoint = _endpoint(args)
     assert endpoint is not None  # --endpoint is required
     if args.patch is not None:
+        from kg.stores.remote import DEFAULT_BATCH_SIZE
+
+        if args.protocol or args.gsp_endpoint or args.batch_size != DEFAULT_BATCH_SIZE:
+            raise ToolError("--patch sends the patch as one SPARQL Update request: --protocol, --gsp-endpoint and "
+                            "--batch-size do not apply to it")
         return _load_patch(project, args, endpoint)
     if args.force:
         raise ToolError("--force goes with --patch")

@@ -366,6 +366,9 @@ def test_a_patch_applied_already_is_not_sent_again(
     dry = run_kg("load", "--patch", str(new.patch), "--graph", GRAPH, "--endpoint", server.url, "--store", "oxigraph", "--dry-run")
     assert dry.returncode == 0 and dry.stdout.startswith(f"Would apply {new.patch}: delete {new.change.deletions} and add "
                                                          f"{new.change.additions} statements in <")
+    mixed = run_kg("load", "--patch", str(new.patch), "--endpoint", server.url, "--store", "oxigraph", "--protocol", "update")
+    assert (mixed.returncode, mixed.stderr) == (2, "kg: error: --patch sends the patch as one SPARQL Update request: --protocol, "
+                                                   "--gsp-endpoint and --batch-size do not apply to it\n")
 
 
 def test_kg_import_compares_with_the_import_in_its_output_folder(versions: Versions, tmp_path: Path) -> None:

@@ -158,6 +158,9 @@ def compare(project: Project, old: Path, new: Path, patch: Path | None = None) -
                 raise ToolError(f"{relative(old)} and {relative(new)} are imports of two data sets ({old_manifest.dataset_iri} "
                                 f"and {new_manifest.dataset_iri}): compare imports of the same data set, made with "
                                 "kg import acled NEWER.csv --previous OLDER_DIR")
+            if old_manifest.statement_format != new_manifest.statement_format:
+                raise ToolError(f"{relative(old)} holds {old_manifest.statement_format} shards and {relative(new)} "
+                                f"{new_manifest.statement_format}: every statement would differ. Import both with the same --format")
             difference = diff_statements(list(iter_manifest_shards(old, old_manifest)),
                                          list(iter_manifest_shards(new, new_manifest)), Path(work), written_lines)
             summary = summarize(difference, read_events(old), read_events(new), field_names(AcledMapping(project)))
