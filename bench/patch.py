@@ -15,7 +15,7 @@ Steps, each timed (wall clock) and written with its command to the results file:
    The older import goes into a named graph by one Graph Store PUT, streamed from the shards.
 4. Full reload: the newer import by one streamed Graph Store PUT of all its shards into the
    same graph (what `kg load` does for the build: one PUT that replaces the graph), then a count.
-   `oxigraph serve` holds a request's transaction in memory (1.1M statements: 4 GB), so for
+   `oxigraph serve` holds a request's transaction in memory (1.17M statements: 4 GB), so for
    large sizes --chunk-lines N sends a PUT of the first N statements and POSTs of the others.
 5. Back to the older import (the same PUT, not timed), then `kg load --patch NEW/change.rdfp`
    (checks the starting state, one DELETE DATA/INSERT DATA request, counts after).
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--chunk-lines", type=int, metavar="N",
                         help="load imports by a PUT and POSTs of N statements each instead of one PUT of all (for sizes "
-                        "whose single PUT does not fit the server's memory: 1.1M statements took 4 GB)")
+                        "whose single PUT does not fit the server's memory: 1.17M statements took 4 GB)")
     args = parser.parse_args(argv)
     work = args.workdir
     shutil.rmtree(work, ignore_errors=True)
