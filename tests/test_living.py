@@ -27,7 +27,6 @@ from kg.errors import DataErrors
 from kg.importers.acled.living import LivingImport, import_living
 from kg.importers.acled.manifest import EVENTS_FILE, MANIFEST_FILE, file_sha256, read_manifest
 from kg.stores.patch import PatchReport, read_patch
-from kg.stores.remote import count_triples
 
 from conftest import REPO, run_kg
 from servers import OxigraphServer

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg import __version__
 from kg.errors import DataError, DataErrors, SourceLocation, ToolError, relative
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.values import RDF_TYPE
