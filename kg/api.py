@@ -22,7 +22,9 @@ from kg.export import ExportOptions, export_format, load_context, serialize, wri
 from kg.progress import Progress
 from kg.project import Project
 from kg.query.queries import StoredQuery, bind_parameters, find_query, stored_queries
-from kg.stores.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, load, plan_load
+from kg.stores.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, graph_iri, load, plan_load
+from kg.stores.patch import PatchPlan, PatchReport, read_patch
+from kg.stores.patch import apply_patch as patch_store
 from kg.build.rdfmap import IriMinter, RecordIndex, records_to_graph
 from kg.build.records import RecordSet, load_records
 from kg.query.results import ResultTable
@@ -30,6 +32,7 @@ from kg.build.rules import apply_rules
 from kg.validate.shacl import ValidationReport, validate
 from kg.validate.fast import validate_store
 from kg.importers import acled
+from kg.importers.acled.living import Comparison, LivingImport, compare, import_living
 from kg.stores.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph_quad
 
@@ -224,14 +227,38 @@ def import_acled(
     progress: Progress | None = None,
     workers: int = 1,
     scheduler: str | None = None,
-) -> acled.ImportResult:
+    previous: Path | None = None,
+    deleted: Path | None = None,
+) -> LivingImport:
     """Import an ACLED export into shards in the folder target (kg import acled), its places
-    linked to the places of the curated graph (built from the records, not validated); with
-    workers > 1, or the address of a Dask scheduler, mapped in parts on a Dask cluster."""
+    linked to the places of the curated graph (built from the records, not validated), with the
+    import's manifest; compared with the previous import (the folder previous, or target when
+    it holds one), also the change as an RDF Patch and in words (deleted: ACLED's list of
+    deleted events); with workers > 1, or the address of a Dask scheduler, mapped in parts on a
+    Dask cluster."""
     curated, _, _ = build_graph(project)
-    return acled.import_acled(project, csv_file, target, curated, format_name=format_name, skip_bad_rows=skip_bad_rows,
-                              lines_per_shard=lines_per_shard, compress=compress, cube=cube, progress=progress,
-                              workers=workers, scheduler=scheduler)
+    return import_living(project, csv_file, target, curated, previous=previous, deleted=deleted, format_name=format_name,
+                         skip_bad_rows=skip_bad_rows, lines_per_shard=lines_per_shard, compress=compress, cube=cube,
+                         progress=progress, workers=workers, scheduler=scheduler)
+
+
+def diff(project: Project, old: Path, new: Path, patch: Path | None = None) -> Comparison:
+    """The change from old to new (two imports of a data set, two builds, or two RDF files or
+    shard folders) in words (kg diff) and, with patch, as an RDF Patch file."""
+    return compare(project, old, new, patch)
+
+
+def apply_patch(
+    project: Project, endpoint: Endpoint, patch_file: Path, *, graph: str | None = None, dry_run: bool = False, force: bool = False
+) -> PatchPlan | PatchReport:
+    """Apply an RDF Patch to a store (kg load --patch): statements without a graph go into graph
+    (default: the project's graph). With dry_run, only say what would be sent."""
+    target = graph or project.default_graph
+    graph_iri(target)  # a ToolError for an invalid IRI
+    plan = PatchPlan(read_patch(patch_file), endpoint, target)
+    if dry_run:
+        return plan
+    return patch_store(plan, force=force)
 
 
 def list_queries(project: Project) -> list[StoredQuery]:

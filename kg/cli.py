@@ -110,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     command("query", "run a stored query (by name) or a .rq file on the built graph", _query, _query_options)
     command("load", "publish the built graph into a named graph of a triple store", _load, _load_options)
     command("export", "write the built graph in another RDF format", _export, _export_options)
+    command("diff", "compare two imports, builds or RDF files: the change in words, or as an RDF Patch", _diff, _diff_options)
     command("import", "import an event table (ACLED export) into the ontology", _import, _import_options)
     command("store", "bulk-load the build and imported shards into an on-disk store", _store, _store_options)
     command("serve", "serve the built graph as a read-only SPARQL endpoint", _serve, _serve_options)
@@ -174,6 +175,19 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gsp-endpoint", help="Graph Store endpoint URL, for a generic store")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="triples per SPARQL Update request")
     parser.add_argument("--dry-run", action="store_true", help="say what would be sent, send nothing")
+    parser.add_argument("--patch", type=Path, metavar="FILE",
+                        help="apply this RDF Patch (from kg import --previous or kg diff) to the store, in one update request, "
+                        "instead of loading the built graph; statements without a graph go into --graph")
+    parser.add_argument("--force", action="store_true",
+                        help="with --patch: apply it even if the store is not at the patch's starting state")
+
+
+def _diff_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("old", type=Path, metavar="A", help="the older import folder, build output folder or RDF file")
+    parser.add_argument("new", type=Path, metavar="B", help="the newer one")
+    parser.add_argument("--format", choices=["summary", "patch"], default="summary",
+                        help="the change in words (default), or as an RDF Patch")
+    parser.add_argument("-o", "--output", type=Path, help="with --format patch: the patch file (default: standard output)")
 
 
 def _export_options(parser: argparse.ArgumentParser) -> None:
@@ -206,6 +220,11 @@ def _import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="map the rows in parts on the existing Dask cluster whose scheduler is at ADDRESS (e.g. "
                         "tcp://10.0.0.5:8786); its workers must see FILE and the output folder at the same paths")
+    parser.add_argument("--previous", type=Path, metavar="DIR",
+                        help="the import of an older export of the same data set: also write the change from it as an RDF "
+                        "Patch (change.rdfp) and say it in words (default: the output folder, when it holds an import)")
+    parser.add_argument("--deleted", type=Path, metavar="DELETED.csv",
+                        help="ACLED's list of deleted events (event_id_cnty, deleted_timestamp), with --previous")
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
@@ -336,6 +355,15 @@ def _load(project: Project, args: argparse.Namespace) -> int:
 
     endpoint = _endpoint(args)
     assert endpoint is not None  # --endpoint is required
+    if args.patch is not None:
+        from kg.stores.remote import DEFAULT_BATCH_SIZE
+
+        if args.protocol or args.gsp_endpoint or args.batch_size != DEFAULT_BATCH_SIZE:
+            raise ToolError("--patch sends the patch as one SPARQL Update request: --protocol, --gsp-endpoint and "
+                            "--batch-size do not apply to it")
+        return _load_patch(project, args, endpoint)
+    if args.force:
+        raise ToolError("--force goes with --patch")
     with _progress_line() as progress:
         outcome = api.publish(project, endpoint, graph=args.graph, protocol=args.protocol, batch_size=args.batch_size,
                               dry_run=args.dry_run, progress=progress)
@@ -347,6 +375,53 @@ def _load(project: Project, args: argparse.Namespace) -> int:
         f"{outcome.seconds:.2f} s; the store holds {outcome.triples_in_store} triples in that graph."
     )
     return EXIT_OK
+
+
+def _load_patch(project: Project, args: argparse.Namespace, endpoint: Endpoint) -> int:
+    from kg import api
+    from kg.stores.patch import PatchPlan
+
+    outcome = api.apply_patch(project, endpoint, args.patch, graph=args.graph, dry_run=args.dry_run, force=args.force)
+    if isinstance(outcome, PatchPlan):
+        print(outcome.describe())
+        return EXIT_OK
+    if outcome.already:
+        print(f"The store is at the end state of {outcome.patch.file} already (it was applied before): nothing was sent.")
+        return EXIT_OK
+    if outcome.forced:
+        print(f"kg: warning: {outcome.forced} rows of {outcome.patch.file} did not fit the store's state and changed nothing "
+              "(--force)", file=sys.stderr)
+    for change in outcome.graphs:
+        print(f"Patched <{change.graph}>: {change.before} triples, {change.deleted} deleted, {change.added} added: {change.after} "
+              "triples, as the patch says.")
+    print(f"Applied {outcome.patch.file} ({outcome.patch.id or 'no id'}) in one request in {outcome.seconds:.2f} s.")
+    return EXIT_OK
+
+
+def _diff(project: Project, args: argparse.Namespace) -> int:
+    """Exit codes as diff(1): 0 no change, 1 a change, 2 trouble."""
+    import tempfile
+
+    from kg import api
+
+    if args.output is not None and args.format != "patch":
+        raise ToolError("-o writes the patch: give --format patch too")
+    if args.format == "summary":
+        comparison = api.diff(project, args.old, args.new)
+        print(comparison.summary.render())
+    elif args.output is not None:
+        comparison = api.diff(project, args.old, args.new, args.output)
+        print(f"Wrote {relative(args.output)} ({comparison.patch_id}): {comparison.summary.deletions} deletions, "
+              f"{comparison.summary.additions} additions.", file=sys.stderr)
+    else:
+        with tempfile.TemporaryDirectory(prefix=".kg-diff-patch.") as folder:
+            patch = Path(folder) / "change.rdfp"
+            comparison = api.diff(project, args.old, args.new, patch)
+            sys.stdout.flush()
+            with patch.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    sys.stdout.buffer.write(chunk)
+    return EXIT_OK if comparison.summary.empty else EXIT_INVALID_DATA
 
 
 def _export(project: Project, args: argparse.Namespace) -> int:
@@ -375,9 +450,11 @@ def _import(project: Project, args: argparse.Namespace) -> int:
         raise ToolError("--validate checks N-Triples shards only; import without --format nquads to validate")
     target = args.output or project.out / f"acled-{args.file.stem}"
     with _progress_line() as progress:
-        result = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
+        living = api.import_acled(project, args.file, target, format_name=args.format, skip_bad_rows=args.skip_bad_rows,
                                   lines_per_shard=args.shard_lines, compress=not args.no_compress, cube=not args.no_cube,
-                                  progress=progress, workers=args.workers, scheduler=args.scheduler)
+                                  progress=progress, workers=args.workers, scheduler=args.scheduler, previous=args.previous,
+                                  deleted=args.deleted)
+    result = living.result
     if result.errors:
         shown = len(result.errors)
         first = f"; the first {shown}" if result.rejected > shown else ""
@@ -395,6 +472,13 @@ def _import(project: Project, args: argparse.Namespace) -> int:
               f"type and month in {', '.join(file.name for file in result.cube_files)}.")
     for warning in result.warnings:
         print(f"Warning: {warning}.")
+    if living.renamed_from is not None:
+        print(f"The data set keeps the name '{living.renamed_from}' of the previous import ({living.manifest.dataset_iri}).")
+    change = living.manifest.change
+    if living.change is not None and living.previous is not None and living.patch is not None and change is not None:
+        print(f"Compared with the previous import (of {change.previous_source}) in {relative(living.previous)}:")
+        print(living.change.render())
+        print(f"Wrote the change as an RDF Patch: {relative(living.patch)} (apply it with kg load --patch).")
     if args.validate:
         report = api.validate_file(project, target, engine="oxigraph")
         print(report.render())

@@ -221,9 +221,9 @@ def test_with_nquads_the_cube_is_in_a_named_graph_of_its_own(project: Project, b
 def test_without_the_cube_no_cube_shard_is_written(tmp_path: Path) -> None:
     result = run_kg("import", "acled", "tests/acled/events-current.csv", "-o", str(tmp_path / "out"), "--no-cube")
     assert result.returncode == 0, result.stderr
-    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["kg-00001.nt.gz"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["events.tsv.gz", "kg-00001.nt.gz", "manifest.json"]
     with_cube = run_kg("import", "acled", "tests/acled/events-current.csv", "-o", str(tmp_path / "cube"))
-    assert sorted(path.name for path in (tmp_path / "cube").iterdir()) == ["cube-00001.nt.gz", "kg-00001.nt.gz"]
+    assert sorted(path.name for path in (tmp_path / "cube").iterdir()) == ["cube-00001.nt.gz", "events.tsv.gz", "kg-00001.nt.gz", "manifest.json"]
     assert "statistics cube" in with_cube.stdout
 
 

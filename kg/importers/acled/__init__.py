@@ -56,12 +56,15 @@ def import_acled(
     workers: int = 1,
     scheduler: str | None = None,
     part_bytes: int | None = None,
+    dataset_name: str | None = None,
 ) -> ImportResult:
     """Stream an ACLED CSV into gzip (or, with compress=False, plain) N-Triples shards (or
     N-Quads, in the data set's named graph) in the folder target, linking its places to those
     of the curated graph; with cube, also the statistics cube, in shards cube-NNNNN (N-Quads:
-    in the named graph of the cube's qb:DataSet). Raises DataErrors when rows are bad (unless skip_bad_rows, and then
-    only when no row is good), ConfigError when ontology/acled.yaml has a mistake.
+    in the named graph of the cube's qb:DataSet). The data set is named dataset_name (default: the
+    file's name without .csv; a newer export of the same data set keeps the name). Raises
+    DataErrors when rows are bad (unless skip_bad_rows, and then only when no row is good),
+    ConfigError when ontology/acled.yaml has a mistake.
 
     With workers > 1 the rows are mapped in parts on a local Dask cluster of that many worker
     processes, with scheduler (an address such as tcp://host:8786) on that existing cluster
@@ -83,14 +86,15 @@ def import_acled(
 
         return import_in_parts(project, csv_file, target, curated, format_name=format_name, skip_bad_rows=skip_bad_rows,
                                lines_per_shard=lines_per_shard, compress=compress, cube=cube, progress=progress,
-                               workers=workers, scheduler=scheduler, part_bytes=part_bytes)
+                               workers=workers, scheduler=scheduler, part_bytes=part_bytes,
+                               dataset_name=dataset_name or csv_file.stem)
     shown = relative(csv_file)
     started = time.monotonic()
     mapping = AcledMapping(project)
     gazetteer = Gazetteer(curated, mapping)
     reader = csv.reader(text_lines(csv_file))
     header = read_header(reader, shown)
-    plan = mapping.compile(header, csv_file.stem, shown)
+    plan = mapping.compile(header, dataset_name or csv_file.stem, shown)
     tally = CubeTally(plan.cube, project.base_iri) if cube else None
     converter = RowConverter(mapping, plan, gazetteer, tally)
     writer = ShardWriter(target, SHARD_EXTENSIONS[format_name], lines_per_shard,

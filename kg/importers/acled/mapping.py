@@ -12,6 +12,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 from rdflib import URIRef
 from rdflib.namespace import RDFS, SKOS
@@ -149,7 +150,7 @@ class AcledMapping:
 
         event = config.section("event")
         event.check_keys({"class", "id_column", "iri", "fallback_id_column", "fallback_iri", "source_predicate",
-                          "year_check", "columns"})
+                          "year_check", "columns", "timestamp_column", "deleted_events"})
         actors = config.section("actors")
         self.actor_types = self.scheme(actors, "type_scheme")
         self.columns = {name: self._column(name, spec) for name, spec in event.section("columns").children()}
@@ -179,6 +180,14 @@ class AcledMapping:
         if (self.fallback_id_column is None) != (self.fallback_template is None):
             raise event.error(None, "fallback_id_column and fallback_iri go together", "Give both, or neither.")
         self.source_predicate = self.term(event, "source_predicate")
+        self.timestamp_column = event.text("timestamp_column")
+        if self.timestamp_column not in self.columns:
+            raise event.error("timestamp_column", f"there is no column '{self.timestamp_column}' among event.columns",
+                              did_you_mean(self.timestamp_column, self.columns))
+        deleted = event.section("deleted_events")
+        deleted.check_keys({"id_column", "timestamp_column"})
+        self.deleted_id_column = deleted.text("id_column")
+        self.deleted_timestamp_column = deleted.text("timestamp_column")
         self.year_check: tuple[str, str] | None = None
         if event.has("year_check"):
             check = event.section("year_check")
@@ -438,7 +447,7 @@ class AcledMapping:
         padding = [column for column in layout.translated_into if column not in index]
         for column in padding:  # columns the layout fills in by translation, after the file's own
             index[column] = len(index)
-        dataset = iri(self.dataset_template.format(name=slug(dataset_name)))
+        dataset = self.dataset_iri(dataset_name)
         plan = Plan(
             layout=layout,
             width=len(header),
@@ -486,6 +495,14 @@ class AcledMapping:
             ),
         )
         return plan
+
+    def dataset_iri(self, dataset_name: str) -> str:
+        """The IRI (an N-Triples term) of the data set of this name."""
+        return iri(self.dataset_template.format(name=slug(dataset_name)))
+
+    def event_iri(self, event_id: str) -> str:
+        """The IRI (an N-Triples term) of the event with this id."""
+        return iri(self.event_template.format(id=quote(event_id, safe="")))
 
     def converter(self, column: ColumnSpec) -> Convert:
         name = column.name
@@ -626,3 +643,7 @@ class Plan:
     dataset: str
     cube: CubeRule
     dataset_lines: tuple[str, ...]
+
+    def fallback_iri(self, data_id: str) -> str:
+        """The IRI (an N-Triples term) of an event without an id, named by its row's data_id."""
+        return iri(self.fallback_template.format(id=quote(data_id, safe="")))

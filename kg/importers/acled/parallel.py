@@ -72,6 +72,7 @@ class PartJob:
 
     csv_file: Path  # absolute: the workers open it
     shown: str
+    dataset_name: str
     header: tuple[str, ...]
     mapping: AcledMapping
     gazetteer: Gazetteer
@@ -99,7 +100,7 @@ def map_part(job: PartJob, part: Part, earlier: dict[str, int]) -> PartResult:
     """Map the rows of one part into its shards (a Dask task). earlier: event ids accepted by
     earlier parts that this part repeats, with their lines."""
     check_visible(job, part)
-    plan = job.mapping.compile(list(job.header), job.csv_file.stem, job.shown)
+    plan = job.mapping.compile(list(job.header), job.dataset_name, job.shown)
     tally = CubeTally(plan.cube, job.base_iri) if job.cube else None
     converter = RowConverter(job.mapping, plan, job.gazetteer, tally)
     converter.state.events.update(earlier)
@@ -131,7 +132,7 @@ def check_visible(job: PartJob, part: Part) -> None:
 
 def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Graph, *, format_name: str, skip_bad_rows: bool,
                     lines_per_shard: int, compress: bool, cube: bool, progress: Progress | None, workers: int,
-                    scheduler: str | None, part_bytes: int | None) -> ImportResult:
+                    scheduler: str | None, part_bytes: int | None, dataset_name: str) -> ImportResult:
     """import_acled with workers > 1 or a scheduler: the same shards as a set of statements."""
     shown = relative(csv_file)
     started = time.monotonic()
@@ -141,12 +142,12 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
     size = csv_file.stat().st_size
     header_end = next(iter(row_starts(csv_file, [0])), None)
     header = read_header(csv.reader(text_lines(csv_file, 0, header_end.offset if header_end else size)), shown)
-    plan = mapping.compile(header, csv_file.stem, shown)
+    plan = mapping.compile(header, dataset_name, shown)
     quads = format_name == "nquads"
     writer = ShardWriter(target, "nq" if quads else "nt", lines_per_shard, plan.dataset if quads else None, compress)
     tally = CubeTally(plan.cube, project.base_iri) if cube else None
     converter = RowConverter(mapping, plan, gazetteer, tally)
-    job = PartJob(csv_file, shown, tuple(header), mapping, gazetteer, project.base_iri, cube, writer.folder, target.resolve(),
+    job = PartJob(csv_file, shown, dataset_name, tuple(header), mapping, gazetteer, project.base_iri, cube, writer.folder, target.resolve(),
                   writer.extension.removesuffix(".gz"), lines_per_shard, quads, compress)
     parts: list[Part] = []
     results: list[PartResult] = []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import pycountry
 
@@ -207,7 +206,7 @@ class RowConverter:
         id_column = self.mapping.id_column
         event_id = cells[plan.id_index].strip()
         if event_id:
-            key, subject = event_id, iri(self.mapping.event_template.format(id=quote(event_id, safe="")))
+            key, subject = event_id, self.mapping.event_iri(event_id)
             first = self.state.events.get(key)
             if first is not None:
                 raise RowProblem(id_column, f"the event id {event_id} was already imported from line {first}",
@@ -219,7 +218,7 @@ class RowConverter:
             also = f", and the row has no {fallback} to name the event by" if fallback else ""
             raise RowProblem(id_column, f"the event id is empty{also}",
                              "Fill in the event id, or import the other rows with --skip-bad-rows.")
-        key, subject = "\0" + data_id, iri(plan.fallback_template.format(id=quote(data_id, safe="")))
+        key, subject = "\0" + data_id, plan.fallback_iri(data_id)
         first = self.state.events.get(key)
         if first is not None:
             raise RowProblem(fallback, f"the row has no event id, and its {fallback} {data_id} was already used at line {first}",
