@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from kg.validate.fast.checks import SH_class, Check, ClassHierarchy, Scope, UnsupportedShapeError, focus_pattern, instance_test, iri
+from kg.validate.fast.checks import SH_class, Check, ClassHierarchy, Scope, UnsupportedShapeError, focus_pattern, instance_test, iri, member_pattern
 from kg.validate.fast.components import COUNT_COMPONENTS, VALUE_COMPONENTS
 from kg.validate.fast.components.logical import Member
 from kg.validate.fast.components.value_type import datatype_test
@@ -66,7 +66,8 @@ class _Compiler:
             if not isinstance(cls, URIRef):
                 raise self.unsupported(shape, f"sh:targetClass {self.show(cls)} (only IRIs are supported)")
             classes.append(cls)
-        scope = Scope(shape, name, focus_pattern(classes, self.hierarchy), None, "BIND(?this AS ?v)", self.message(shape))
+        focus, member = focus_pattern(classes, self.hierarchy), member_pattern(classes, self.hierarchy)
+        scope = Scope(shape, name, focus, member, None, "BIND(?this AS ?v)", self.message(shape))
         checks = self.value_checks(scope, node_level=True)
         for prop in sorted(g.objects(shape, SH.property), key=str):
             checks += self.property_shape(prop, parent=scope)
@@ -90,7 +91,7 @@ class _Compiler:
         if path is None:
             raise self.unsupported(shape, "an sh:property value without sh:path", name)
         step = self.path(path, name)
-        scope = Scope(shape, name, parent.focus, path, step("?this", "?v"), self.message(shape))
+        scope = Scope(shape, name, parent.focus, parent.member, path, step("?this", "?v"), self.message(shape))
         checks = [
             component(self, scope, value)
             for parameter, component in COUNT_COMPONENTS.items()
