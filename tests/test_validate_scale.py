@@ -135,3 +135,10 @@ def test_profile_refuses_pyshacl_and_zero(project: Project, built: object) -> No
 def test_timings_do_not_change_what_a_report_is(project: Project) -> None:
     report = validate_store(store_of(SUBCLASSES_IN_THE_DATA, project.ontology), project.shapes, threads=1)
     assert dataclasses.replace(report, timings=()).render() == report.render()
+
+
+def test_shapes_with_the_same_path_share_one_screen(project: Project) -> None:
+    """The screens of maxCount on rdfs:label, in five shapes, are one query (asked once by Screens)."""
+    checks = [c for c in compile_shapes(project.shapes) if c.component == "sh:maxCount 1" and "(property rdfs:label)" in c.shape]
+    assert len(checks) >= 3
+    assert len({c.screen for c in checks}) == 1 and checks[0].screen is not None

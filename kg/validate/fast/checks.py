@@ -4,6 +4,7 @@ single SPARQL query over all its focus nodes, and the helpers the components sha
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,8 +72,8 @@ class Check:
     results: Results
     screen: str | None = None
 
-    def run(self, store: ox.Store) -> list[Result]:
-        if self.screen is not None and not self._query(store, self.screen, ox.QueryBoolean):
+    def run(self, store: ox.Store, screens: Screens | None = None) -> list[Result]:
+        if self.screen is not None and not (screens or Screens(store)).answer(self, self.screen):
             return []
         solutions = self._query(store, self.query, ox.QuerySolutions)
         return list(self.results(list(solutions)))
@@ -85,6 +86,25 @@ class Check:
         if not isinstance(answer, kind):
             raise ToolError(f"shape {self.shape}, {self.component}: the query is not {_KINDS[kind]} query\n{query}")
         return answer
+
+
+class Screens:
+    """The answers of the screens of one store, each asked once however many checks share it
+    (the same path in several shapes), also when the checks run on several threads."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self._answers: dict[str, bool] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def answer(self, check: Check, screen: str) -> bool:
+        with self._lock:
+            lock = self._locks.setdefault(screen, threading.Lock())
+        with lock:
+            if screen not in self._answers:
+                self._answers[screen] = bool(check._query(self.store, screen, ox.QueryBoolean))
+            return self._answers[screen]
 
 
 QueryKind = TypeVar("QueryKind", ox.QuerySolutions, ox.QueryBoolean)
