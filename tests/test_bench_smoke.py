@@ -70,3 +70,27 @@ def test_bench_run_smoke(tmp_path):
     # the big outputs are cleaned away
     work = tmp_path / "work"
     assert not list(work.glob("*.csv")) and not list(work.glob("ours-*")) and not list(work.glob("*.nt"))
+
+
+def test_bench_scale_smoke(tmp_path):
+    """bench/scale.py end to end on 300 events: every step and query has its row, the cube
+    queries beside their raw-event counterparts, and the table is written to --out."""
+    out = tmp_path / "scale.md"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "scale.py"), "--rows", "300", "--runs", "1", "--out", str(out),
+         "--workdir", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and not line.startswith("| what")]
+    labels = [row.split(" | ")[0].removeprefix("| ") for row in rows[1:]]
+    assert labels == ["generate", "import", "build (curated data)", "store", "kg validate (target 120 s)",
+                      "events_by_type (cube)", "events_by_region (cube)", "events_by_month (cube)"]
+    for row in rows[-3:]:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[3].startswith("raw: `.venv/bin/kg query bench/raw/")
+        assert _number(cells[2]) > 0 and _number(cells[4]) > 0
+        ratio = _number(cells[2]) / _number(cells[4])  # of the rounded times shown
+        assert abs(_number(cells[5]) - ratio) <= 0.05 * ratio + 0.01
+    assert out.read_text(encoding="utf-8").strip() == done.stdout.strip()
+    assert not (tmp_path / "work").exists()  # shards and store are removed without --keep

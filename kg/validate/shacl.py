@@ -38,10 +38,33 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class CheckTiming:
+    """How long one check of the set-based engine took: wall-clock seconds, while other checks
+    may have run beside it on other threads."""
+
+    check: str  # the shape and the constraint component
+    seconds: float
+    results: int
+
+
+@dataclass(frozen=True)
 class ValidationReport:
     conforms: bool
     violations: tuple[Violation, ...]
     note: str | None = None
+    timings: tuple[CheckTiming, ...] = ()  # of the set-based engine's checks, in their order
+    threads: int = 1
+
+    def profile(self, limit: int) -> str:
+        """The slowest checks, slowest first, for `kg validate --profile`."""
+        total = sum(t.seconds for t in self.timings)
+        lines = [
+            f"{len(self.timings)} checks took {total:.2f} s in all, on {self.threads} thread{'s' if self.threads != 1 else ''}; "
+            f"the {min(limit, len(self.timings))} slowest (seconds, results, check):"
+        ]
+        slowest = sorted(self.timings, key=lambda t: (-t.seconds, t.check))[:limit]
+        lines += [f"  {t.seconds:8.2f}  {t.results:6d}  {t.check}" for t in slowest]
+        return "\n".join(lines)
 
     def render(self) -> str:
         if self.conforms:

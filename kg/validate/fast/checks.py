@@ -4,14 +4,15 @@ single SPARQL query over all its focus nodes, and the helpers the components sha
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg.errors import ToolError
@@ -53,6 +54,7 @@ class Scope:
     shape: Node  # the shape that holds the component: sh:sourceShape of its results
     name: str  # for error messages
     focus: str  # SPARQL group pattern binding ?this to every focus node, once
+    member: str  # SPARQL group pattern that matches when the bound ?this is a focus node
     path: Node | None  # the sh:path node in the shapes graph (None for node-level components)
     values: str
     message: str | None
@@ -60,22 +62,53 @@ class Scope:
 
 @dataclass(frozen=True)
 class Check:
-    """One constraint component of one shape, as a single query over all its focus nodes."""
+    """One constraint component of one shape, as a single query over all its focus nodes.
+    `screen`, if any, is an ASK query that is false only when the query has no solutions: it
+    runs first, and the query only when it is true."""
 
     shape: str
     component: str
     query: str
     results: Results
+    screen: str | None = None
 
-    def run(self, store: ox.Store) -> list[Result]:
-        try:
-            solutions = store.query(self.query)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise ToolError(f"shape {self.shape}, {self.component}: the query failed: {exc}\n{self.query}") from exc
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise ToolError(f"shape {self.shape}, {self.component}: the query is not a SELECT query\n{self.query}")
+    def run(self, store: ox.Store, screens: Screens | None = None) -> list[Result]:
+        if self.screen is not None and not (screens or Screens(store)).answer(self, self.screen):
+            return []
+        solutions = self._query(store, self.query, ox.QuerySolutions)
         return list(self.results(list(solutions)))
 
+    def _query(self, store: ox.Store, query: str, kind: type[QueryKind]) -> QueryKind:
+        try:
+            answer = store.query(query)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise ToolError(f"shape {self.shape}, {self.component}: the query failed: {exc}\n{query}") from exc
+        if not isinstance(answer, kind):
+            raise ToolError(f"shape {self.shape}, {self.component}: the query is not {_KINDS[kind]} query\n{query}")
+        return answer
+
+
+class Screens:
+    """The answers of the screens of one store, each asked once however many checks share it
+    (the same path in several shapes), also when the checks run on several threads."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self._answers: dict[str, bool] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def answer(self, check: Check, screen: str) -> bool:
+        with self._lock:
+            lock = self._locks.setdefault(screen, threading.Lock())
+        with lock:
+            if screen not in self._answers:
+                self._answers[screen] = bool(check._query(self.store, screen, ox.QueryBoolean))
+            return self._answers[screen]
+
+
+QueryKind = TypeVar("QueryKind", ox.QuerySolutions, ox.QueryBoolean)
+_KINDS = {ox.QuerySolutions: "a SELECT", ox.QueryBoolean: "an ASK"}
 
 
 class Parameters(Protocol):
@@ -98,13 +131,95 @@ class Parameters(Protocol):
 
     def or_member(self, member: Node, name: str) -> Member: ...
 
+    def has_class(self, var: str, cls: URIRef) -> str: ...
+
 
 # A constraint component: the check for one parameter's value in one shape.
 Component = Callable[[Parameters, Scope, Node], Check]
 
 
+@dataclass(frozen=True)
+class ClassHierarchy:
+    """The rdfs:subClassOf links of the data being validated, read once before the queries are
+    written: an instance test then names the classes it accepts, which Oxigraph answers with
+    one index lookup, instead of following rdf:type/rdfs:subClassOf* for every node."""
+
+    subclasses: Mapping[Term, frozenset[Term]]  # class -> its direct subclasses
+
+    @classmethod
+    def of(cls, store: ox.Store) -> ClassHierarchy:
+        found: dict[Term, set[Term]] = {}
+        for row in store.query(f"SELECT ?sub ?super WHERE {{ ?sub {iri(RDFS.subClassOf)} ?super }}"):  # type: ignore[union-attr]
+            found.setdefault(row["super"], set()).add(row["sub"])
+        return cls({parent: frozenset(children) for parent, children in found.items()})
+
+    def closure(self, cls: URIRef) -> list[ox.NamedNode] | None:
+        """cls and every class below it, in a fixed order; None when one of them is a blank node,
+        which a query cannot name."""
+        top = ox.NamedNode(str(cls))
+        seen: set[Term] = {top}
+        todo: list[Term] = [top]
+        while todo:
+            for child in self.subclasses.get(todo.pop(), frozenset()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        if not all(isinstance(c, ox.NamedNode) for c in seen):
+            return None
+        return sorted((c for c in seen if isinstance(c, ox.NamedNode)), key=lambda c: c.value)
+
+
+def instance_test(var: str, cls: URIRef, hierarchy: ClassHierarchy | None) -> str:
+    """A SPARQL pattern that matches when the node var is an instance of cls or of a subclass
+    (SHACL's instance test); with the hierarchy, the classes are named rather than followed."""
+    classes = hierarchy.closure(cls) if hierarchy is not None else None
+    if classes is None:
+        return f"{var} {iri(RDF.type)}/{iri(RDFS.subClassOf)}* {iri(cls)} ."
+    if len(classes) == 1:
+        return f"{var} {iri(RDF.type)} {iri(cls)} ."
+    bound = f"?{var.lstrip('?$')}Class"
+    return f"{var} {iri(RDF.type)} {bound} . FILTER({bound} IN ({', '.join(str(c) for c in classes)}))"
+
+
+def member_pattern(classes: list[URIRef], hierarchy: ClassHierarchy | None) -> str:
+    """A SPARQL group pattern that matches when the bound ?this is an instance of one of the
+    target classes or their subclasses (the test of one node that focus_pattern lists)."""
+    return " UNION ".join(f"{{ {instance_test('?this', c, hierarchy)} }}" for c in classes)
+
+
+def focus_pattern(classes: list[URIRef], hierarchy: ClassHierarchy | None) -> str:
+    """A SPARQL group pattern binding ?this, once each, to every instance of the target classes
+    and their subclasses: one index scan per class when the hierarchy is known."""
+    named: set[str] = set()
+    for cls in classes:
+        closure = hierarchy.closure(cls) if hierarchy is not None else None
+        if closure is None:
+            union = " UNION ".join(f"{{ {instance_test('?this', c, None)} }}" for c in classes)
+            return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        named.update(str(c) for c in closure)
+    if len(named) == 1:
+        return f"?this {iri(RDF.type)} {next(iter(named))} ."
+    union = " UNION ".join(f"{{ ?this {iri(RDF.type)} {c} }}" for c in sorted(named))
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+
 def select_query(scope: Scope, body: str, projection: str = "?this ?v") -> str:
     return f"SELECT {projection} WHERE {{ {scope.focus} {body} }}"
+
+
+def value_check(scope: Scope, component: str, failing: str, results: Results, *, distinct_values: bool = False) -> Check:
+    """The check of a test of each value node: `failing` (a FILTER on ?v alone) keeps the values
+    that fail. On a property shape, the path is read first and only the few failing values are
+    tested for being values of focus nodes, rather than every focus node (millions, on an
+    imported store) joined with its values; the same solutions either way. With
+    distinct_values (for costly tests of paths with few distinct values, as sh:class), an ASK
+    that tests each distinct value of the path once screens the store first: when no value
+    fails anywhere, no focus node's value can, and the query does not run."""
+    if scope.path is None:
+        return Check(scope.name, component, select_query(scope, f"{scope.values} {failing}"), results)
+    query = f"SELECT ?this ?v WHERE {{ {{ SELECT ?this ?v WHERE {{ {scope.values} {failing} }} }} FILTER EXISTS {{ {scope.member} }} }}"
+    screen = f"ASK {{ {{ SELECT DISTINCT ?v WHERE {{ {scope.values} }} }} {failing} }}" if distinct_values else None
+    return Check(scope.name, component, query, results, screen)
 
 
 def value_results(scope: Scope, keep: Callable[[Term], bool] | None = None) -> Results:

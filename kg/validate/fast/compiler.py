@@ -10,10 +10,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from kg.validate.fast.checks import SH_class, Check, Scope, UnsupportedShapeError, iri
+from kg.validate.fast.checks import SH_class, Check, ClassHierarchy, Scope, UnsupportedShapeError, focus_pattern, instance_test, iri, member_pattern
 from kg.validate.fast.components import COUNT_COMPONENTS, VALUE_COMPONENTS
 from kg.validate.fast.components.logical import Member
-from kg.validate.fast.components.value_type import datatype_test, has_class
+from kg.validate.fast.components.value_type import datatype_test
 from kg.validate.fast.sparql import sparql_check
 
 
@@ -30,9 +30,11 @@ _MULTI_VALUED = {SH.targetClass, SH.property, SH.sparql}
 _TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
 
 
-def compile_shapes(shapes: Graph) -> list[Check]:
-    """Every check of the shapes graph; raises UnsupportedShapeError for anything unsupported."""
-    compiler = _Compiler(shapes)
+def compile_shapes(shapes: Graph, hierarchy: ClassHierarchy | None = None) -> list[Check]:
+    """Every check of the shapes graph; raises UnsupportedShapeError for anything unsupported.
+    With the class hierarchy of the data (ClassHierarchy.of(store)), instance tests name the
+    classes they accept: the checks are then valid for that data only."""
+    compiler = _Compiler(shapes, hierarchy)
     node_shapes = {s for s in shapes.subjects(RDF.type, SH.NodeShape)}
     node_shapes |= {s for p in _TARGETS for s in shapes.subjects(p, None)}
     node_shapes |= {s for s in shapes.subjects(RDF.type, SH.PropertyShape) if not shapes.value(None, SH.property, s)}
@@ -42,8 +44,9 @@ def compile_shapes(shapes: Graph) -> list[Check]:
 
 
 class _Compiler:
-    def __init__(self, shapes: Graph):
+    def __init__(self, shapes: Graph, hierarchy: ClassHierarchy | None):
         self.g = shapes
+        self.hierarchy = hierarchy
         self.used: set[Node] = set()  # every node of the shapes graph that was understood
 
     # -- shapes ---------------------------------------------------------------------------
@@ -63,9 +66,8 @@ class _Compiler:
             if not isinstance(cls, URIRef):
                 raise self.unsupported(shape, f"sh:targetClass {self.show(cls)} (only IRIs are supported)")
             classes.append(cls)
-        union = " UNION ".join(f"{{ ?this {iri(RDF.type)}/{iri(RDFS.subClassOf)}* {iri(c)} }}" for c in classes)
-        focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
-        scope = Scope(shape, name, focus, None, "BIND(?this AS ?v)", self.message(shape))
+        focus, member = focus_pattern(classes, self.hierarchy), member_pattern(classes, self.hierarchy)
+        scope = Scope(shape, name, focus, member, None, "BIND(?this AS ?v)", self.message(shape))
         checks = self.value_checks(scope, node_level=True)
         for prop in sorted(g.objects(shape, SH.property), key=str):
             checks += self.property_shape(prop, parent=scope)
@@ -89,7 +91,7 @@ class _Compiler:
         if path is None:
             raise self.unsupported(shape, "an sh:property value without sh:path", name)
         step = self.path(path, name)
-        scope = Scope(shape, name, parent.focus, path, step("?this", "?v"), self.message(shape))
+        scope = Scope(shape, name, parent.focus, parent.member, path, step("?this", "?v"), self.message(shape))
         checks = [
             component(self, scope, value)
             for parameter, component in COUNT_COMPONENTS.items()
@@ -127,7 +129,7 @@ class _Compiler:
             return Member(datatype_test("?v", datatype), datatype)
         if terms == {SH_class}:
             cls = self.iri(next(g.objects(member, SH_class)), SH_class, name)
-            return Member(f"EXISTS {{ {has_class('?v', cls)} }}", None)
+            return Member(f"EXISTS {{ {self.has_class('?v', cls)} }}", None)
         if terms == {SH.path, SH.minCount} and self.integer(member, SH.minCount, name) == 1:
             return Member(f"EXISTS {{ {self.path(next(g.objects(member, SH.path)), name)('?v', '?orValue')} }}", None)
         shown = ", ".join(sorted(self.show(p) for p in terms)) or "no constraint"
@@ -156,6 +158,9 @@ class _Compiler:
         return [] if self.deactivated(constraint) else [check]
 
     # -- parameters -------------------------------------------------------------------------
+
+    def has_class(self, var: str, cls: URIRef) -> str:
+        return instance_test(var, cls, self.hierarchy)
 
     def path(self, path: Node, name: str) -> Callable[[str, str], str]:
         """A supported sh:path, as a function (subject, object) -> SPARQL triple pattern."""

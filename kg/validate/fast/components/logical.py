@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.term import Node
 
-from kg.validate.fast.checks import SH_or, Check, Parameters, Scope, select_query, value_results
+from kg.validate.fast.checks import SH_or, Check, Parameters, Scope, value_check, value_results
 from kg.validate.fast.components.value_type import datatype_conforms
 
 
@@ -23,8 +23,8 @@ class Member:
 
 def or_check(parameters: Parameters, scope: Scope, value: Node) -> Check:
     members = [parameters.or_member(member, scope.name) for member in parameters.list_items(value, SH_or, scope.name)]
-    query = select_query(scope, f"{scope.values} FILTER(!({' || '.join(m.test for m in members)}))")
+    failing = f"FILTER(!({' || '.join(m.test for m in members)}))"
     datatypes = [m.datatype for m in members if m.datatype is not None]
     keep = lambda v: not any(datatype_conforms(v, d) for d in datatypes)  # noqa: E731
-    return Check(scope.name, "sh:or", query, value_results(scope, keep if datatypes else None))
+    return value_check(scope, "sh:or", failing, value_results(scope, keep if datatypes else None))
 

@@ -6,20 +6,18 @@ import pyoxigraph as ox
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kg.validate.fast.checks import Check, Parameters, Scope, select_query, value_results
+from kg.validate.fast.checks import Check, Parameters, Scope, value_check, value_results
 
 
 def pattern_check(parameters: Parameters, scope: Scope, value: Node) -> Check:
     pattern = parameters.pattern(value, scope.name)
     regex = str(ox.Literal(_to_rust_regex(pattern)))  # escaped by the RDF library
-    query = select_query(scope, f"{scope.values} FILTER(isBlank(?v) || !REGEX(STR(?v), {regex}))")
-    return Check(scope.name, f"sh:pattern {pattern}", query, value_results(scope))
+    return value_check(scope, f"sh:pattern {pattern}", f"FILTER(isBlank(?v) || !REGEX(STR(?v), {regex}))", value_results(scope))
 
 
 def max_length_check(parameters: Parameters, scope: Scope, value: Node) -> Check:
     n = parameters.non_negative(scope.shape, SH.maxLength, value, scope.name)
-    query = select_query(scope, f"{scope.values} FILTER(isBlank(?v) || STRLEN(STR(?v)) > {n})")
-    return Check(scope.name, f"sh:maxLength {n}", query, value_results(scope))
+    return value_check(scope, f"sh:maxLength {n}", f"FILTER(isBlank(?v) || STRLEN(STR(?v)) > {n})", value_results(scope))
 
 
 def _to_rust_regex(pattern: str) -> str:

@@ -8,16 +8,15 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.terms import to_rdflib
-from kg.validate.fast.checks import Check, Parameters, Scope, Term, quiet_rdflib, select_query, sparql_term, value_results
+from kg.validate.fast.checks import Check, Parameters, Scope, Term, quiet_rdflib, sparql_term, value_check, value_results
 
 
 def min_inclusive_check(parameters: Parameters, scope: Scope, value: Node) -> Check:
     minimum = parameters.literal(value, SH.minInclusive, scope.name)
     # Values that SPARQL cannot show to be >= the minimum are candidates; pySHACL's comparison
     # (rdflib's ordering of literals) decides.
-    query = select_query(scope, f"{scope.values} FILTER(!COALESCE(?v >= {sparql_term(minimum)}, false))")
     keep = lambda v: not _min_inclusive_conforms(v, minimum)  # noqa: E731
-    return Check(scope.name, f"sh:minInclusive {minimum}", query, value_results(scope, keep))
+    return value_check(scope, f"sh:minInclusive {minimum}", f"FILTER(!COALESCE(?v >= {sparql_term(minimum)}, false))", value_results(scope, keep))
 
 
 def _min_inclusive_conforms(term: Term, minimum: Literal) -> bool:

@@ -11,14 +11,15 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from kg.terms import to_rdflib
-from kg.validate.fast.checks import SH_class, Check, Parameters, Scope, Term, iri, quiet_rdflib, select_query, value_results
+from kg.validate.fast.checks import SH_class, Check, Parameters, Scope, Term, iri, quiet_rdflib, value_check, value_results
 
 
 def class_check(parameters: Parameters, scope: Scope, value: Node) -> Check:
     cls = parameters.iri(value, SH_class, scope.name)
     # Literals have no rdf:type, so they fail, as in pySHACL.
-    query = select_query(scope, f"{scope.values} FILTER NOT EXISTS {{ {has_class('?v', cls)} }}")
-    return Check(scope.name, f"sh:class {cls}", query, value_results(scope))
+    test = f"FILTER NOT EXISTS {{ {parameters.has_class('?v', cls)} }}"
+    # Each distinct value is looked up once: paths to classes have few (event types, places...).
+    return value_check(scope, f"sh:class {cls}", test, value_results(scope), distinct_values=True)
 
 
 def datatype_check(parameters: Parameters, scope: Scope, value: Node) -> Check:
@@ -26,9 +27,8 @@ def datatype_check(parameters: Parameters, scope: Scope, value: Node) -> Check:
     # The query finds every value that is not a well-formed literal of the datatype as Oxigraph
     # sees it; pySHACL's rules (rdflib's idea of ill-typed) have the last word on the literals of
     # that datatype, which are few among the candidates.
-    query = select_query(scope, f"{scope.values} FILTER(!{datatype_test('?v', datatype)})")
     keep = lambda v: not datatype_conforms(v, datatype)  # noqa: E731
-    return Check(scope.name, f"sh:datatype {datatype}", query, value_results(scope, keep))
+    return value_check(scope, f"sh:datatype {datatype}", f"FILTER(!{datatype_test('?v', datatype)})", value_results(scope, keep))
 
 
 # XSD datatypes Oxigraph can cast to: a literal of one of these is well-formed if it casts.
@@ -92,8 +92,4 @@ def datatype_conforms(term: Term, datatype: URIRef) -> bool:
 def _actual_datatype(v: Literal, datatype: URIRef) -> bool:
     expected = _PYTHON_TYPES.get(datatype)
     return True if expected is None else isinstance(v.value, expected)
-
-
-def has_class(var: str, cls: URIRef) -> str:
-    return f"{var} {iri(RDF.type)}/{iri(RDFS.subClassOf)}* {iri(cls)} ."
 
