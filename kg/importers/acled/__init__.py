@@ -31,14 +31,13 @@ from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.reading import convert_rows, read_header, text_lines
 from kg.importers.acled.result import ImportResult, Mapped, RowErrors, close_import, imported
 from kg.importers.acled.rows import RowConverter
-from kg.importers.acled.shards import ShardWriter
+from kg.importers.acled.shards import SHARD_EXTENSIONS, ShardWriter
 from kg.progress import Progress
 from kg.project import Project
 
 __all__ = ["DEFAULT_SHARD_LINES", "ImportResult", "RowErrors", "import_acled"]
 
 DEFAULT_SHARD_LINES = 1_000_000
-SHARD_EXTENSIONS = {"ntriples": "nt", "nquads": "nq"}
 
 
 def import_acled(
@@ -81,20 +80,21 @@ def import_acled(
     if workers > 1 and scheduler is not None:
         raise ToolError(f"--workers {workers} and --scheduler {scheduler} exclude each other: the import runs on the "
                         "workers of the cluster at --scheduler; give one or the other")
+    name = dataset_name or csv_file.stem
     if workers > 1 or scheduler is not None:
         from kg.importers.acled.parallel import import_in_parts
 
         return import_in_parts(project, csv_file, target, curated, format_name=format_name, skip_bad_rows=skip_bad_rows,
                                lines_per_shard=lines_per_shard, compress=compress, cube=cube, progress=progress,
                                workers=workers, scheduler=scheduler, part_bytes=part_bytes,
-                               dataset_name=dataset_name or csv_file.stem)
+                               dataset_name=name)
     shown = relative(csv_file)
     started = time.monotonic()
     mapping = AcledMapping(project)
     gazetteer = Gazetteer(curated, mapping)
     reader = csv.reader(text_lines(csv_file))
     header = read_header(reader, shown)
-    plan = mapping.compile(header, dataset_name or csv_file.stem, shown)
+    plan = mapping.compile(header, name, shown)
     tally = CubeTally(plan.cube, project.base_iri) if cube else None
     converter = RowConverter(mapping, plan, gazetteer, tally)
     writer = ShardWriter(target, SHARD_EXTENSIONS[format_name], lines_per_shard,

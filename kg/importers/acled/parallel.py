@@ -47,7 +47,7 @@ from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.reading import MAX_REPORTED_ERRORS, RowsRead, RowStart, convert_rows, read_header, row_starts, text_lines
 from kg.importers.acled.result import ImportResult, Mapped, close_import, imported
 from kg.importers.acled.rows import RowConverter, RowState
-from kg.importers.acled.shards import ShardWriter
+from kg.importers.acled.shards import SHARD_EXTENSIONS, ShardWriter
 from kg.progress import Progress
 from kg.project import Project
 
@@ -144,7 +144,7 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
     header = read_header(csv.reader(text_lines(csv_file, 0, header_end.offset if header_end else size)), shown)
     plan = mapping.compile(header, dataset_name, shown)
     quads = format_name == "nquads"
-    writer = ShardWriter(target, "nq" if quads else "nt", lines_per_shard, plan.dataset if quads else None, compress)
+    writer = ShardWriter(target, SHARD_EXTENSIONS[format_name], lines_per_shard, plan.dataset if quads else None, compress)
     tally = CubeTally(plan.cube, project.base_iri) if cube else None
     converter = RowConverter(mapping, plan, gazetteer, tally)
     job = PartJob(csv_file, shown, dataset_name, tuple(header), mapping, gazetteer, project.base_iri, cube, writer.folder, target.resolve(),

@@ -13,6 +13,8 @@ from pathlib import Path
 from kg.errors import ToolError
 from kg.stores.store import replace_folder
 
+SHARD_EXTENSIONS = {"ntriples": "nt", "nquads": "nq"}  # the file extension of each statement format
+
 
 class ShardWriter:
     """N-Triples (or N-Quads) lines into numbered gzip shards, in a temporary folder that

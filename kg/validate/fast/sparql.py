@@ -26,8 +26,7 @@ def sparql_check(scope: Scope, name: str, select: str, prefixes: dict[str, str],
         found = regex.search(select)
         if found:
             raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: {found.expand(feature)}")
-    projected = _check_select(prologue, select, name)
-    brace = _where_brace(select, name)
+    projected, brace = _check_select(prologue, select, name)
     # $this is joined to the focus nodes by putting the target pattern first in the WHERE
     # group: the query then runs once for all focus nodes, with the meaning of pySHACL's
     # pre-binding of $this (filters, EXISTS and OPTIONAL see ?this bound).
@@ -62,14 +61,14 @@ def _get(row: ox.QuerySolution, variable: str) -> Term | None:
     return term
 
 
-def _check_select(prologue: str, select: str, name: str) -> tuple[str, ...]:
+def _check_select(prologue: str, select: str, name: str) -> tuple[tuple[str, ...], int]:
     """Parse the query (with Oxigraph, on an empty store: a syntax error says where) and check
     that it can run once for all focus nodes: a SELECT of $this without FROM, and no LIMIT,
     OFFSET or grouping other than by $this among the solution modifiers of the outer query
-    (those of a sub-query apply within it, and are fine)."""
-    text = prologue + select
+    (those of a sub-query apply within it, and are fine). The projected variables, and where
+    the WHERE group opens in select."""
     try:
-        solutions = _EMPTY.query(text)
+        solutions = _EMPTY.query(prologue + select)
     except SyntaxError as exc:
         raise UnsupportedShapeError(f"shape {name}: the sh:select query does not parse: {_in_select(str(exc), prologue)}") from exc
     if not isinstance(solutions, ox.QuerySolutions):
@@ -79,19 +78,20 @@ def _check_select(prologue: str, select: str, name: str) -> tuple[str, ...]:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: the ?failure variable")
     if "this" not in projected:
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: a query that does not select $this")
-    opening = _where_brace(text, name)
-    if re.search(r"\bFROM\b", _code(text[:opening]), re.I):
+    opening = _where_brace(select, name)
+    head = _code(select[:opening])
+    if re.search(r"\bFROM\b", head, re.I):
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: FROM in a SPARQL constraint")
-    modifiers = _code(text[_closing_brace(text, opening) + 1 :])
+    modifiers = _code(select[_closing_brace(select, opening) + 1 :])
     if re.search(r"\b(LIMIT|OFFSET)\b", modifiers, re.I):
         raise UnsupportedShapeError(f"shape {name}: not supported by the fast SHACL engine: LIMIT or OFFSET in a SPARQL constraint")
     grouped = re.search(r"\bGROUP\s+BY\b(.*?)(\bHAVING\b|\bORDER\b|$)", modifiers, re.I | re.S)
-    aggregated = re.search(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", _code(text[:opening]), re.I)
+    aggregated = re.search(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", head, re.I)
     if (grouped and not re.search(r"[$?]this\b", grouped.group(1))) or (aggregated and not grouped):
         raise UnsupportedShapeError(
             f"shape {name}: not supported by the fast SHACL engine: aggregation that is not grouped by $this"
         )
-    return projected
+    return projected, opening
 
 
 _EMPTY = ox.Store()  # the queries are parsed by running them on it
