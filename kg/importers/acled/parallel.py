@@ -216,22 +216,32 @@ def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int
             try:
                 result: PartResult = future.result()
             except KilledWorker as exc:
-                part = parts[futures.index(future)]
-                raise ToolError(f"a Dask worker died while mapping part {part.number} of {job.shown} (from line "
-                                f"{part.first_line}): nothing was imported ({exc})") from None
+                raise _died(job, parts[futures.index(future)], exc) from None
             done[result.part.number] = result
             if events is not None:
                 events.add(result)
             if progress:
                 progress(imported(sum(part.read.rows for part in done.values()), sum(part.lines for part in done.values()),
                                   time.monotonic() - started))
-    except BaseException:
+    except BaseException as failure:
         with contextlib.suppress(OSError, TimeoutError):  # a lost scheduler: the first failure is the one to tell
             running = {key for keys in client.processing().values() for key in keys}
-            client.cancel([future for future in futures if future.key not in running])
+            client.cancel([future for future in futures if future.key not in running and future.status != "error"])
             wait([future for future in futures if future.key in running])
+            # Parts fail in the order they happen to finish; the first part's failure is the
+            # one told, as the import in one process would meet it first.
+            failed = next(((part, future) for part, future in zip(parts, futures) if future.status == "error"), None)
+            if failed is not None and not isinstance(failure, KeyboardInterrupt):
+                part, future = failed
+                cause = future.exception()
+                raise (_died(job, part, cause) if isinstance(cause, KilledWorker) else cause) from None
         raise
     return [done[part.number] for part in parts]
+
+
+def _died(job: PartJob, part: Part, exc: BaseException) -> ToolError:
+    return ToolError(f"a Dask worker died while mapping part {part.number} of {job.shown} (from line "
+                     f"{part.first_line}): nothing was imported ({exc})")
 
 
 class EventIds:
