@@ -1,7 +1,8 @@
 """The set-based validator's rewrites for large stores give the results the plain queries give:
 queries written for the store's class hierarchy (kg.validate.fast.checks.ClassHierarchy) and
-screened by an ASK on the path alone against the ones that follow rdf:type/rdfs:subClassOf* node
-by node and always run, and checks run on several threads
+screened by an ASK on the path alone and keeping a path's failing values for each shape node by
+node, against the ones that follow rdf:type/rdfs:subClassOf* node by node and always run over all
+focus nodes, and checks run on several threads
 against one thread; and `kg validate --profile` shows the slowest checks. (Agreement with pySHACL
 is tests/test_fastshacl.py's.)"""
 
@@ -15,6 +16,7 @@ import pytest
 
 from kg import Project
 from kg.validate.fast import ClassHierarchy, compile_shapes, validate_store
+from kg.validate.fast import checks
 from kg.validate.fast.checks import Result
 from rdflib import URIRef
 
@@ -40,14 +42,15 @@ ex:two a ex:Raid ; rdfs:label "two" ; bk:source ex:nowhere .
 def results_of(store: ox.Store, hierarchy: ClassHierarchy | None, project: Project, *, screened: bool = True) -> list[tuple[str, set[Result]]]:
     checks = compile_shapes(project.shapes, hierarchy)
     if not screened:
-        assert any(c.screen for c in checks)
-        checks = [dataclasses.replace(c, screen=None) for c in checks]
+        assert any(c.screen for c in checks) and any(c.candidates for c in checks)
+        checks = [dataclasses.replace(c, screen=None, candidates=None) for c in checks]
     return [(f"{c.shape} {c.component}", set(c.run(store))) for c in checks]
 
 
 def assert_same_results_both_ways(store: ox.Store, project: Project) -> list[tuple[str, set[Result]]]:
-    """Queries for the hierarchy, screened by ASK queries on the paths (as validate_store runs
-    them), against queries that follow the class paths, unscreened."""
+    """Queries for the hierarchy, screened by ASK queries on the paths and with the failing
+    values of a path kept for each shape node by node (as validate_store runs them), against
+    queries that follow the class paths, unscreened, each over all its focus nodes."""
     named = results_of(store, ClassHierarchy.of(store), project)
     followed = results_of(store, None, project, screened=False)
     assert named == followed
@@ -142,3 +145,21 @@ def test_shapes_with_the_same_path_share_one_screen(project: Project) -> None:
     checks = [c for c in compile_shapes(project.shapes) if c.component == "sh:maxCount 1" and "(property rdfs:label)" in c.shape]
     assert len(checks) >= 3
     assert len({c.screen for c in checks}) == 1 and checks[0].screen is not None
+
+
+def test_a_check_with_many_failing_focus_nodes_keeps_them_with_one_query(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MEMBER_TESTS_LIMIT focus nodes among a path's failing values, the check's query keeps
+    those of the shape, instead of one ASK per node: the same results."""
+    store = store_of((REPO / "tests" / "shape_cases" / "quote-longer-than-200-characters" / "graph.ttl").read_bytes(), project.ontology)
+    by_node = results_of(store, ClassHierarchy.of(store), project)
+    monkeypatch.setattr(checks, "MEMBER_TESTS_LIMIT", 0)
+    assert results_of(store, ClassHierarchy.of(store), project) == by_node
+    assert dict(by_node)["bksh:SourceShape (property bk:quote) sh:maxLength 200"]
+
+
+def test_shapes_with_the_same_path_and_test_share_their_candidates(project: Project) -> None:
+    """The failing values of rdfs:label for sh:datatype xsd:string, in three shapes, are one query."""
+    found = [c for c in compile_shapes(project.shapes) if c.component.startswith("sh:datatype") and "(property rdfs:label)" in c.shape]
+    assert len(found) >= 3 and all(c.candidates for c in found)
+    assert len({c.candidates.query for c in found if c.candidates}) == 1
+    assert len({c.candidates.member for c in found if c.candidates}) == len(found)

@@ -50,7 +50,7 @@ from rdflib.namespace import SH
 
 from kg.build.rdfmap import RecordIndex
 from kg.terms import to_rdflib
-from kg.validate.fast.checks import Check, ClassHierarchy, Result, Screens, UnsupportedShapeError, quiet_rdflib
+from kg.validate.fast.checks import Check, ClassHierarchy, Result, SharedAnswers, UnsupportedShapeError, quiet_rdflib
 from kg.validate.fast.compiler import compile_shapes
 from kg.validate.shacl import CheckTiming, ValidationReport, make_violation, sort_violations
 
@@ -66,9 +66,9 @@ class _Run:
     timing: CheckTiming
 
 
-def _run(check: Check, store: ox.Store, screens: Screens) -> _Run:
+def _run(check: Check, store: ox.Store, shared: SharedAnswers) -> _Run:
     started = time.perf_counter()
-    results = check.run(store, screens)
+    results = check.run(store, shared)
     return _Run(results, CheckTiming(f"{check.shape} {check.component}", time.perf_counter() - started, len(results)))
 
 
@@ -88,9 +88,9 @@ def validate_store(
     The whole shapes graph is checked before any query runs; the queries are written for the
     class hierarchy the store holds, and run on `threads` threads (the report is the same)."""
     checks = compile_shapes(shapes, ClassHierarchy.of(store))
-    screens = Screens(store)
+    shared = SharedAnswers(store)
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        runs = list(pool.map(lambda check: _run(check, store, screens), checks))
+        runs = list(pool.map(lambda check: _run(check, store, shared), checks))
     results = [result for run in runs for result in run.results]
     display = _display_graph(shapes, prefixes)
     index = index or RecordIndex()

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -60,27 +60,57 @@ class Scope:
     message: str | None
 
 
+# Above this many focus nodes among a path's failing values, a check keeps those of its shape with
+# one query (Check.query) rather than one ASK per node (about 0.1 ms each).
+MEMBER_TESTS_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The failing values of a path, found without the shape's focus nodes: `query` selects
+    (?this ?v) for the path and the test alone, so every shape with the same path and test asks
+    the same query, answered once. `member` is an ASK that is true when ?this (substituted) is a
+    focus node of the shape: the few candidates are kept with it, node by node, rather than
+    joined with the focus nodes in the query (Oxigraph then tests every value of the path)."""
+
+    query: str
+    member: str
+
+
 @dataclass(frozen=True)
 class Check:
     """One constraint component of one shape, as a single query over all its focus nodes.
     `screen`, if any, is an ASK query that is false only when the query has no solutions: it
-    runs first, and the query only when it is true."""
+    runs first, and the query only when it is true. With `candidates`, the solutions are the
+    candidates kept for the shape, and the query runs only when too many focus nodes fail."""
 
     shape: str
     component: str
     query: str
     results: Results
     screen: str | None = None
+    candidates: Candidates | None = None
 
-    def run(self, store: ox.Store, screens: Screens | None = None) -> list[Result]:
-        if self.screen is not None and not (screens or Screens(store)).answer(self, self.screen):
+    def run(self, store: ox.Store, shared: SharedAnswers | None = None) -> list[Result]:
+        shared = shared or SharedAnswers(store)
+        if self.screen is not None and not shared.answer(self, self.screen):
             return []
-        solutions = self._query(store, self.query, ox.QuerySolutions)
-        return list(self.results(list(solutions)))
+        if self.candidates is None:
+            return list(self.results(list(self._query(store, self.query, ox.QuerySolutions))))
+        rows = shared.solutions(self, self.candidates.query)
+        nodes = {row["this"] for row in rows}
+        if len(nodes) > MEMBER_TESTS_LIMIT:
+            return list(self.results(list(self._query(store, self.query, ox.QuerySolutions))))
+        members = {node for node in nodes if self._query(store, self.candidates.member, ox.QueryBoolean, this=node)}
+        return list(self.results([row for row in rows if row["this"] in members]))
 
-    def _query(self, store: ox.Store, query: str, kind: type[QueryKind]) -> QueryKind:
+    def _query(self, store: ox.Store, query: str, kind: type[QueryKind], *, this: Term | None = None) -> QueryKind:
+        """The answer of the query, with ?this bound to `this` when given."""
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
+        if this is not None:
+            substitutions[ox.Variable("this")] = this
         try:
-            answer = store.query(query)
+            answer = store.query(query, substitutions=substitutions)
         except (SyntaxError, ValueError, OSError) as exc:
             raise ToolError(f"shape {self.shape}, {self.component}: the query failed: {exc}\n{query}") from exc
         if not isinstance(answer, kind):
@@ -88,26 +118,34 @@ class Check:
         return answer
 
 
-class Screens:
-    """The answers of the screens of one store, each asked once however many checks share it
-    (the same path in several shapes), also when the checks run on several threads."""
+class SharedAnswers:
+    """The answers of the queries that several checks share (a screen or the candidates of the
+    same path in several shapes) on one store, each asked once however many checks share it,
+    also when the checks run on several threads."""
 
     def __init__(self, store: ox.Store):
         self.store = store
-        self._answers: dict[str, bool] = {}
+        self._answers: dict[str, object] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def answer(self, check: Check, screen: str) -> bool:
+        return self._asked(screen, lambda: bool(check._query(self.store, screen, ox.QueryBoolean)))
+
+    def solutions(self, check: Check, query: str) -> list[ox.QuerySolution]:
+        return self._asked(query, lambda: list(check._query(self.store, query, ox.QuerySolutions)))
+
+    def _asked(self, query: str, ask: Callable[[], Answer]) -> Answer:
         with self._lock:
-            lock = self._locks.setdefault(screen, threading.Lock())
+            lock = self._locks.setdefault(query, threading.Lock())
         with lock:
-            if screen not in self._answers:
-                self._answers[screen] = bool(check._query(self.store, screen, ox.QueryBoolean))
-            return self._answers[screen]
+            if query not in self._answers:
+                self._answers[query] = ask()
+            return cast(Answer, self._answers[query])
 
 
 QueryKind = TypeVar("QueryKind", ox.QuerySolutions, ox.QueryBoolean)
+Answer = TypeVar("Answer")
 _KINDS = {ox.QuerySolutions: "a SELECT", ox.QueryBoolean: "an ASK"}
 
 
@@ -208,18 +246,22 @@ def select_query(scope: Scope, body: str, projection: str = "?this ?v") -> str:
 
 
 def value_check(scope: Scope, component: str, failing: str, results: Results, *, distinct_values: bool = False) -> Check:
-    """The check of a test of each value node: `failing` (a FILTER on ?v alone) keeps the values
-    that fail. On a property shape, the path is read first and only the few failing values are
-    tested for being values of focus nodes, rather than every focus node (millions, on an
-    imported store) joined with its values; the same solutions either way. With
-    distinct_values (for costly tests of paths with few distinct values, as sh:class), an ASK
-    that tests each distinct value of the path once screens the store first: when no value
-    fails anywhere, no focus node's value can, and the query does not run."""
+    """The check of a test of each value node: `failing` (a FILTER, or a MINUS, on ?v alone)
+    keeps the values that fail. On a property shape, the path is read with the test alone and
+    only the few failing values are then kept for the shape's focus nodes (Candidates), rather
+    than every focus node (millions, on an imported store) joined with its values; the same
+    solutions either way. With distinct_values (for costly tests of paths with few distinct
+    values, as sh:class), an ASK that tests each distinct value of the path once screens the
+    store first: when no value fails anywhere, no focus node's value can."""
     if scope.path is None:
         return Check(scope.name, component, select_query(scope, f"{scope.values} {failing}"), results)
     query = f"SELECT ?this ?v WHERE {{ {{ SELECT ?this ?v WHERE {{ {scope.values} {failing} }} }} FILTER EXISTS {{ {scope.member} }} }}"
-    screen = f"ASK {{ {{ SELECT DISTINCT ?v WHERE {{ {scope.values} }} }} {failing} }}" if distinct_values else None
-    return Check(scope.name, component, query, results, screen)
+    # The distinct values are renamed and bound again: Oxigraph would otherwise move the test into
+    # the sub-query, before the DISTINCT, and test every value.
+    distinct = f"{{ SELECT DISTINCT (?v AS ?distinctValue) WHERE {{ {scope.values} }} }} BIND(?distinctValue AS ?v)"
+    screen = f"ASK {{ {distinct} {failing} }}" if distinct_values else None
+    candidates = Candidates(f"SELECT ?this ?v WHERE {{ {scope.values} {failing} }}", f"ASK {{ {scope.member} }}")
+    return Check(scope.name, component, query, results, screen, candidates)
 
 
 def value_results(scope: Scope, keep: Callable[[Term], bool] | None = None) -> Results:
