@@ -129,9 +129,9 @@ class _Compiler:
             return Member(datatype_test("?v", datatype), datatype)
         if terms == {SH_class}:
             cls = self.iri(next(g.objects(member, SH_class)), SH_class, name)
-            return Member(f"EXISTS {{ {self.has_class('?v', cls)} }}", None)
+            return Member(f"EXISTS {{ {self.has_class('?v', cls)} }}")
         if terms == {SH.path, SH.minCount} and self.integer(member, SH.minCount, name) == 1:
-            return Member(f"EXISTS {{ {self.path(next(g.objects(member, SH.path)), name)('?v', '?orValue')} }}", None)
+            return Member(None, path=self.path(next(g.objects(member, SH.path)), name)("?v", "?orValue"))
         shown = ", ".join(sorted(self.show(p) for p in terms)) or "no constraint"
         raise self.unsupported(
             member, f"an sh:or member with {shown} (supported: [sh:datatype X], [sh:class X], [sh:path P ; sh:minCount 1])", name
