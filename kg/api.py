@@ -16,18 +16,18 @@ from rdflib import Dataset, Graph
 
 import pyoxigraph as ox
 
-from kg.query.engines import QueryEngine, open_engine, query_store
+from kg.query.engines import open_engine, query_store
 from kg.errors import ToolError, require_built_graph
 from kg.export import ExportOptions, export_format, load_context, serialize, write_atomic, write_split
 from kg.progress import Progress
 from kg.project import Project
-from kg.query.queries import StoredQuery, bind_parameters, find_query, stored_queries
-from kg.stores.remote import Endpoint, LoadPlan, LoadReport, RemoteEngine, graph_iri, load, plan_load
+from kg.query.queries import StoredQuery, stored_queries
+from kg.query.run import DEFAULT_ENGINE, display_prefixes, run_query
+from kg.stores.remote import Endpoint, LoadPlan, LoadReport, graph_iri, load, plan_load
 from kg.stores.patch import PatchPlan, PatchReport, read_patch
 from kg.stores.patch import apply_patch as patch_store
-from kg.build.rdfmap import IriMinter, RecordIndex, records_to_graph
+from kg.build.rdfmap import RecordIndex, records_to_graph
 from kg.build.records import RecordSet, load_records
-from kg.query.results import ResultTable
 from kg.build.rules import apply_rules
 from kg.validate.shacl import ValidationReport, validate
 from kg.validate.fast import validate_store
@@ -35,8 +35,6 @@ from kg.importers import acled
 from kg.importers.acled.living import Comparison, LivingImport, compare, import_living
 from kg.stores.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph_quad
-
-DEFAULT_ENGINE = "oxigraph"
 
 # SHACL validation engines: "oxigraph" (the default) runs each constraint as one set-based SPARQL
 # query over all focus nodes on pyoxigraph (kg.validate.fast); "pyshacl" is the reference, node by
@@ -265,31 +263,6 @@ def list_queries(project: Project) -> list[StoredQuery]:
     return list(stored_queries(project.queries_dir).values())
 
 
-def run_query(
-    project: Project,
-    name_or_path: str,
-    params: dict[str, str] | None = None,
-    *,
-    engine: str = DEFAULT_ENGINE,
-    endpoint: Endpoint | None = None,
-    graph: str | None = None,
-    store_dir: Path | None = None,
-) -> ResultTable:
-    """Run a stored query (or a .rq file) on the built graph with an embedded engine, on an
-    on-disk store (store_dir, for large graphs), or on a remote endpoint (with graph as the
-    default graph of the query, when given)."""
-    query = find_query(name_or_path, project.queries_dir)
-    text = bind_parameters(query, params or {})
-    store: QueryEngine
-    if endpoint:
-        store = RemoteEngine(endpoint, graph)
-    elif store_dir:
-        store = OxigraphStoreEngine(store_dir)
-    else:
-        store = open_engine(engine, project.graph_file)
-    return store.query(text)
-
-
 def make_store(project: Project, folder: Path, inputs: list[Path], progress: Progress | None = None) -> StoreReport:
     """An on-disk store holding the built graph and the given imported shards or RDF files."""
     return build_store(folder, [require_built_graph(project.graph_file), *inputs], progress)
@@ -351,10 +324,3 @@ def stats(project: Project, *, engine: str = DEFAULT_ENGINE) -> GraphStats:
         "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class"
     )
     return GraphStats(int(str(triples)), tuple((str(row[0]), int(str(row[1]))) for row in classes.rows))
-
-
-def display_prefixes(project: Project) -> dict[str, str]:
-    """Prefixes for showing IRIs to people: the ontology's and one per record kind."""
-    prefixes = {prefix: str(ns) for prefix, ns in project.ontology.namespaces() if prefix}
-    prefixes.update(IriMinter(project.mapping, project.base_iri).namespaces())
-    return prefixes

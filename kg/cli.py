@@ -143,10 +143,10 @@ def _validate_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _query_engine_option(parser: argparse.ArgumentParser) -> None:
-    from kg import api
     from kg.query.engines import ENGINES
+    from kg.query.run import DEFAULT_ENGINE
 
-    parser.add_argument("--engine", choices=sorted(ENGINES), default=api.DEFAULT_ENGINE)
+    parser.add_argument("--engine", choices=sorted(ENGINES), default=DEFAULT_ENGINE)
 
 
 def _queries_options(parser: argparse.ArgumentParser) -> None:
@@ -342,8 +342,9 @@ def _queries(project: Project, args: argparse.Namespace) -> int:
 
 
 def _query(project: Project, args: argparse.Namespace) -> int:
-    from kg import api
+    # Not kg.api, which loads every part of the pipeline: a query needs only kg.query.
     from kg.query.results import format_results
+    from kg.query.run import display_prefixes, run_query
 
     params = {}
     for item in args.param:
@@ -351,9 +352,9 @@ def _query(project: Project, args: argparse.Namespace) -> int:
         if not sep or not name:
             raise ToolError(f"--param takes NAME=VALUE, not '{item}'")
         params[name] = value
-    table = api.run_query(project, args.query, params, engine=args.engine, endpoint=_endpoint(args), graph=args.graph,
-                          store_dir=args.store_dir)
-    sys.stdout.write(format_results(table, args.format, api.display_prefixes(project)))
+    table = run_query(project, args.query, params, engine=args.engine, endpoint=_endpoint(args), graph=args.graph,
+                      store_dir=args.store_dir)
+    sys.stdout.write(format_results(table, args.format, display_prefixes(project)))
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
@@ -237,6 +238,26 @@ def test_starting_kg_imports_no_heavy_library() -> None:
     assert "usage: kg" in started.stdout
     loaded = set(started.stdout.splitlines()[-1].split())
     assert "kg" in loaded and not loaded & HEAVY_LIBRARIES, loaded & HEAVY_LIBRARIES
+
+
+@pytest.mark.subprocess
+def test_a_query_on_a_store_loads_only_what_a_query_needs(tmp_path: Path) -> None:
+    """kg query --store-dir starts without kg.api, which loads every part of the pipeline
+    (pySHACL, the importers, the exporters): bench/scale.py times the cube queries as whole
+    processes."""
+    store = tmp_path / "store"
+    ox.Store(str(store)).flush()
+    script = (
+        "import sys\n"
+        "from kg.cli import main\n"
+        f"code = main(['query', 'events_by_type', '--store-dir', {str(store)!r}])\n"
+        "print(code, *sorted(sys.modules))\n"
+    )
+    started = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert started.returncode == 0, started.stderr
+    code, *loaded = started.stdout.splitlines()[-1].split()
+    assert code == "0" and "kg.query.run" in loaded
+    assert not {"kg.api", "pyshacl", "kg.importers", "kg.export", "kg.validate"} & set(loaded)
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
