@@ -11,11 +11,10 @@ repeated one), so within a run every IRI is new.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import heapq
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,38 +93,44 @@ def final_table(runs: list[Path], folder: Path) -> EventTable:
     return table
 
 
-def _rows(run: Path) -> Iterator[list[str]]:
-    with run.open(encoding="utf-8", newline="") as handle:
-        yield from csv.reader(handle, delimiter="\t")
-
-
 def merge_runs(runs: list[Path], folder: Path) -> EventTable:
     """Merge the runs into folder/events.tsv.gz (sorted by IRI, deterministic bytes: the same
     events give the same file however they were split into runs), keeping of each event the
-    first row's line. The runs stay (the caller removes them once the table is final)."""
+    first row's line. The runs stay (the caller removes them once the table is final).
+
+    Lines are merged as text: the IRI (never quoted: an IRI holds no tab or quote) comes first
+    and the line number (digits) last, so a run's order is its lines' order and each field
+    needed is found without parsing the line."""
     count = 0
     repeats: list[Repeat] = []
+    batch: list[str] = []
+    group: list[tuple[int, str]] = []  # (line number, the table's line) of one IRI
+    iri = ""
 
-    def first_of(group: list[list[str]]) -> list[str]:
-        group.sort(key=lambda row: int(row[4]))
-        first = group[0]
-        repeats.extend(Repeat(first[0], int(first[4]), int(row[4])) for row in group[1:])
-        return first[:4]
+    def flush() -> None:
+        nonlocal count
+        group.sort()
+        first_line, first = group[0]
+        repeats.extend(Repeat(iri, first_line, later) for later, _ in group[1:])
+        batch.append(first)
+        count += 1
 
-    with HashedFile(folder / EVENTS_FILE) as raw:
-        with igzip.GzipFile(fileobj=raw, mode="wb", compresslevel=TABLE_LEVEL, mtime=0) as compressed:
-            text = io.TextIOWrapper(compressed, encoding="utf-8", newline="")
-            writer = csv.writer(text, delimiter="\t", lineterminator="\n")
-            group: list[list[str]] = []
-            for row in heapq.merge(*(_rows(run) for run in runs)):
-                if group and row[0] != group[0][0]:
-                    writer.writerow(first_of(group))
-                    count += 1
-                    group = []
-                group.append(row)
-            if group:
-                writer.writerow(first_of(group))
-                count += 1
-            text.flush()
-            text.detach()
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(run.open(encoding="utf-8", newline="")) for run in runs]
+        raw = stack.enter_context(HashedFile(folder / EVENTS_FILE))
+        compressed = stack.enter_context(igzip.GzipFile(fileobj=raw, mode="wb", compresslevel=TABLE_LEVEL, mtime=0))
+        for text in heapq.merge(*handles):
+            cut = text.rindex("\t")
+            line_iri = text[: text.index("\t")]
+            if line_iri != iri and group:
+                flush()
+                group = []
+            iri = line_iri
+            group.append((int(text[cut + 1 :]), text[:cut] + "\n"))
+            if len(batch) >= 10_000:
+                compressed.write("".join(batch).encode("utf-8"))
+                batch = []
+        if group:
+            flush()
+        compressed.write("".join(batch).encode("utf-8"))
     return EventTable(count, raw.digest.hexdigest(), tuple(repeats))

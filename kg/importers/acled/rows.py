@@ -69,7 +69,7 @@ class RowState:
         return {name: (cell, line) for name, (line, cell) in sorted(found.items(), key=lambda item: item[1][0])}
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """What a row adds to the tables; kept only if the whole row is good (its lines carry it)."""
 
@@ -121,11 +121,16 @@ class RowConverter:
             stamp = cells[self.stamp_index].strip() if self.stamp_index is not None else ""
             self.events.add(subject, event_id, str(int(stamp)) if stamp.isdigit() else "", digest, line)
         state = self.state
-        self.places.update(pending.places)
-        self.actors.update(pending.actors)
-        self.actor_types.update(pending.actor_types)
-        self.linked.update(pending.linked)
-        self.alt_names.update(pending.alt_names)
+        if pending.places:  # most rows name known places and actors: nothing to add
+            self.places.update(pending.places)
+        if pending.actors:
+            self.actors.update(pending.actors)
+        if pending.actor_types:
+            self.actor_types.update(pending.actor_types)
+        if pending.linked:
+            self.linked.update(pending.linked)
+        if pending.alt_names:
+            self.alt_names.update(pending.alt_names)
         state.events[subject] = line
         for place, name, point in pending.points:
             known = state.points.get(place, point)
@@ -218,6 +223,7 @@ class RowConverter:
         id_column = self.mapping.id_column
         event_id = cells[plan.id_index].strip()
         if event_id:
+            self.check_one_line(event_id, id_column)
             subject = self.mapping.event_iri(event_id)
             first = self.state.events.get(subject)
             if first is not None:
@@ -230,6 +236,7 @@ class RowConverter:
             also = f", and the row has no {fallback} to name the event by" if fallback else ""
             raise RowProblem(id_column, f"the event id is empty{also}",
                              "Fill in the event id, or import the other rows with --skip-bad-rows.")
+        self.check_one_line(data_id, fallback)
         subject = plan.fallback_iri(data_id)
         first = self.state.events.get(subject)
         if first is not None:
@@ -237,6 +244,13 @@ class RowConverter:
                              "Fill in the event id, or import the other rows with --skip-bad-rows.")
         pending.fallback = data_id
         return subject, data_id
+
+    @staticmethod
+    def check_one_line(event_id: str, column: str | None) -> None:
+        """An id that names an event is one line (a line break in it is a cut or merged line)."""
+        if "\n" in event_id or "\r" in event_id:
+            raise RowProblem(column, f"the id '{event_id.splitlines()[0]}...' runs over more than one line",
+                             "An id is one line, such as AFG12345: correct the cell (a quote may be missing in the file).")
 
     def check_year(self, cells: list[str]) -> None:
         if self.plan.year_check is None:
