@@ -5,9 +5,9 @@ Parts: the driver splits the file into byte ranges that start where a row starts
 says how quotes tell where that is: one pass that counts bytes, no parsing), each given the
 line number its first row has in the file. Each Dask task reads its range with the same reader,
 maps the rows with the same RowConverter, and writes its own shards (rows-PPPPP-NNNNN, gzip in
-the task) and its runs of the events' table (events-PPPPP-NNNNN.tsv, sorted by IRI) into the
-import's temporary folder; it returns its bad rows and its row state (place points, the first
-class of each actor, the cube's tallies).
+the task), its runs of the events' table (events-PPPPP-NNNNN.tsv, sorted by IRI) and its row
+state (place points, the first class of each actor, the cube's tallies: state-PPPPP.pickle)
+into the import's temporary folder; it returns its bad rows and the names of those files.
 
 Merging, in the order of the parts: the driver merges the parts' runs into the events' table;
 an event that two parts accepted is a repeated row of the later part, so that part is mapped
@@ -20,8 +20,8 @@ each statement once). Bad rows keep the single import's all-or-nothing verdict a
 a line that is not UTF-8 ends the import there, as it does in one process.
 
 Memory is bounded: each worker holds the tables of the part it maps (parts of PART_BYTES at
-most); the driver holds the merged state (places, actors, cube: not rows) and, while merging
-the events' table, one line of each run.
+most); the driver holds the merged state (places, actors, cube: not rows), reading the parts'
+states one at a time, and, while merging the events' table, one line of each run.
 
 Workers must see the input file and the output folder at the same paths as the driver (one
 machine, or a shared filesystem); a task that cannot says so.
@@ -33,6 +33,7 @@ import bisect
 import contextlib
 import csv
 import math
+import pickle
 import socket
 import time
 import uuid
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
 
 PART_BYTES = 64 << 20  # about 130,000 rows of the generated exports (bench/generate_acled.py)
 PART_PREFIX = "rows"
+STATE_PREFIX = "state"
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,7 @@ class PartJob:
 class PartResult:
     part: Part
     read: RowsRead
-    state: RowState
-    tallies: dict[Key, Tally]
+    state_file: Path  # the part's RowState and cube tallies, pickled (read by part_state)
     files: tuple[Path, ...]
     shards: tuple[ShardEntry, ...]  # of files
     lines: int
@@ -125,14 +126,23 @@ def map_part(job: PartJob, part: Part, earlier: dict[str, int]) -> PartResult:
         writer.abort()
         raise
     converter.state.events.clear()  # the driver finds repeats in the events' table
-    return PartResult(part, read, converter.state, tally.tallies if tally is not None else {}, tuple(files),
-                      tuple(writer.entries(files)), writer.lines, tuple(runs))
+    state_file = job.folder / f"{STATE_PREFIX}-{part.number:05d}.pickle"
+    state_file.write_bytes(pickle.dumps((converter.state, tally.tallies if tally is not None else {})))
+    return PartResult(part, read, state_file, tuple(files), tuple(writer.entries(files)), writer.lines, tuple(runs))
+
+
+def part_state(result: PartResult) -> tuple[RowState, dict[Key, Tally]]:
+    """The row state and cube tallies a part wrote (a file of the import's own temporary
+    folder), the file removed."""
+    state, tallies = pickle.loads(result.state_file.read_bytes())
+    result.state_file.unlink()
+    return state, tallies
 
 
 def remove_part_files(folder: Path, number: int) -> None:
-    """The shards and event runs a part wrote."""
-    for prefix in (PART_PREFIX, EVENT_RUN_PREFIX):
-        for written in folder.glob(f"{prefix}-{number:05d}-*"):
+    """The shards, event runs and state a part wrote."""
+    for pattern in (f"{PART_PREFIX}-{number:05d}-*", f"{EVENT_RUN_PREFIX}-{number:05d}-*", f"{STATE_PREFIX}-{number:05d}.pickle"):
+        for written in folder.glob(pattern):
             written.unlink()
 
 
@@ -188,17 +198,18 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
                     run.unlink()
         else:
             table = final_table([], writer.folder)
+        rows_before = 0
+        errors: list[DataError] = []
+        for result in results:
+            state, tallies = part_state(result)
+            converter.state.merge(state)
+            if tally is not None:
+                tally.merge(tallies)
+            errors.extend(reject.error(shown, rows_before) for reject in result.read.rejects)
+            rows_before += result.read.rows
     except BaseException:
         writer.abort()
         raise
-    rows_before = 0
-    errors: list[DataError] = []
-    for result in results:
-        converter.state.merge(result.state)
-        if tally is not None:
-            tally.merge(result.tallies)
-        errors.extend(reject.error(shown, rows_before) for reject in result.read.rejects)
-        rows_before += result.read.rows
     mapped = Mapped(rows_before, sum(result.read.rejected for result in results), errors[:MAX_REPORTED_ERRORS],
                     sum(result.lines for result in results), [file for result in results for file in result.files],
                     [shard for result in results for shard in result.shards], len(parts), table)
