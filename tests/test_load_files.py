@@ -184,7 +184,8 @@ def test_cli_loads_a_folder_and_says_what_it_would_send(project: Project, server
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.startswith(f"Would load the statements of 3 file(s) (52 statements by the import manifest) into the "
                                  f"graph <{graph}>, reading them a chunk at a time\n")
-    assert f"then Graph Store POSTs to {server.url}/store of at most 250000 statements into <{graph}> itself" in dry.stdout
+    assert (f"then Graph Store POSTs to {server.url}/store of at most 250000 statements (with no_transaction: the store "
+            f"bulk-loads each) into <{graph}> itself") in dry.stdout
     loaded = run_kg("load", str(tmp_path / "import"), "--endpoint", server.url, "--store", "oxigraph", "--graph", graph)
     assert loaded.returncode == 0, loaded.stderr
     assert f"Loaded 51 triples into <{graph}> by gsp in " in loaded.stdout

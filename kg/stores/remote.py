@@ -69,12 +69,17 @@ class StorePreset:
     # Paths that take the place of the plain ones when credentials are given (Virtuoso).
     authenticated_update_path: str | None = None
     authenticated_gsp_path: str | None = None
+    # A query parameter that makes a Graph Store POST skip the store's transaction: Oxigraph's
+    # `no_transaction` sends it to its bulk loader, about twice as fast (50k -> 85-100k statements/s
+    # here), no longer all-or-nothing. kg load adds it only to the POSTs of files' chunks, whose
+    # graph is checked by counting after (and, staged, moved onto the target only then).
+    gsp_bulk_parameter: str | None = None
 
 
 PRESETS: dict[str, StorePreset] = {
     preset.name: preset
     for preset in (
-        StorePreset("oxigraph", "http://127.0.0.1:7878", "/query", "/update", "/store"),
+        StorePreset("oxigraph", "http://127.0.0.1:7878", "/query", "/update", "/store", gsp_bulk_parameter="no_transaction"),
         StorePreset("fuseki", "http://127.0.0.1:3030/DATASET", "/query", "/update", "/data"),
         StorePreset(
             "graphdb", "http://127.0.0.1:7200/repositories/REPOSITORY", "", "/statements", "/rdf-graphs/service"
@@ -299,14 +304,17 @@ class Endpoint:
         """Graph Store protocol PUT: replaces the graph with the body, in one request."""
         self._send_graph("PUT", graph, body)
 
-    def post_graph(self, graph: str, body: bytes) -> None:
-        """Graph Store protocol POST: adds the body's statements to the graph (made if missing)."""
-        self._send_graph("POST", graph, body)
+    def post_graph(self, graph: str, body: bytes, *, bulk: bool = False) -> None:
+        """Graph Store protocol POST: adds the body's statements to the graph (made if missing);
+        bulk: by the store's bulk loader, outside a transaction, where the preset knows how."""
+        self._send_graph("POST", graph, body, self.preset.gsp_bulk_parameter if bulk else None)
 
-    def _send_graph(self, method: str, graph: str, body: bytes) -> None:
+    def _send_graph(self, method: str, graph: str, body: bytes, flag: str | None = None) -> None:
         url = self.gsp_url(graph)
         if url is None:
             raise ToolError(f"the {self.preset.name} preset has no Graph Store endpoint; use --protocol update")
+        if flag:
+            url += f"&{flag}"
 
         def run() -> None:
             request = urllib.request.Request(
@@ -666,8 +674,10 @@ class LoadPlan:
         return self._describe_end(lines)
 
     def _describe_files(self) -> str:
+        bulk = self.endpoint.preset.gsp_bulk_parameter
         requests = (f"Graph Store POSTs to {_without_query(self.endpoint.gsp_url(self.graph) or '?')} of at most "
-                    f"{self.batch_size} statements" if self.protocol == "gsp" else
+                    f"{self.batch_size} statements{f' (with {bulk}: the store bulk-loads each)' if bulk else ''}"
+                    if self.protocol == "gsp" else
                     f"INSERT DATA requests to {self.endpoint.update_url} of at most {self.batch_size} statements")
         lines = [f"Would load {self.source} into the graph <{self.graph}>, reading them a chunk at a time"]
         if self.in_place:
@@ -817,7 +827,7 @@ def _fill(plan: LoadPlan, graph: str, source: StatementSource, report: Callable[
     for chunk in source.chunks(plan.batch_size):
         try:
             if plan.protocol == "gsp":
-                endpoint.post_graph(graph, chunk.body)
+                endpoint.post_graph(graph, chunk.body, bulk=True)
             else:
                 endpoint.update(f"INSERT DATA {{ GRAPH {graph_iri(graph)} {{\n{chunk.body.decode('utf-8')}}} }}")
         except EndpointError as exc:
