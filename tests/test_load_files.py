@@ -20,7 +20,7 @@ from kg.stores import remote
 from kg.stores.remote import LoadReport, count_triples
 
 from conftest import run_kg
-from servers import OxigraphServer, staging_graphs
+from servers import FaultProxy, OxigraphServer, staging_graphs
 
 EX = "https://example.org/shard/"
 
@@ -194,3 +194,25 @@ def test_cli_loads_a_folder_and_says_what_it_would_send(project: Project, server
     assert (refused.returncode, refused.stderr) == (2, "kg: error: --patch applies the patch to the graph as it is: PATH and "
                                                        "--in-place (loading files) do not go with it; load the files first, "
                                                        "then apply the patch\n")
+
+
+def test_an_in_place_load_refused_while_emptying_the_graph_says_what_is_left(
+    project: Project, endpoint: Endpoint, server: OxigraphServer, tmp_path: Path
+) -> None:
+    """A store refusing the first DELETE (403, as one without update rights would): a fault a
+    real server is not made to produce on cue, so a proxy answers for it."""
+    graph = f"{EX}graph/refused-delete"
+    publish(project, endpoint, graph=graph, inputs=write_shards(tmp_path / "before", [[statement(3000), statement(3001)]]))
+    write_shards(tmp_path / "import", SHARDS)
+
+    def refuse_deletes(number: int, method: str, body: bytes) -> int | None:
+        return 403 if body.startswith(b"update=DELETE") else None
+
+    with FaultProxy(server.url, fault=refuse_deletes) as proxy, pytest.raises(EndpointError) as failure:
+        publish(project, Endpoint.resolve(proxy.url, "oxigraph", timeout=10), graph=graph, inputs=[tmp_path / "import"],
+                in_place=True)
+    assert str(failure.value).endswith(f"State of the store: <{graph}> holds 2 triples: what the DELETEs left of its "
+                                       "previous content: --in-place empties the graph, then fills it. Fix the cause above, "
+                                       "then run kg load again to finish.")
+    assert "answered HTTP 403" in str(failure.value)
+    assert count_triples(endpoint, graph) == 2

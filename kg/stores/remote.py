@@ -914,9 +914,13 @@ def describe_state(plan: LoadPlan, staging: str | None, step: str, expected: int
     again = "Run the same kg load again" if transient else "Fix the cause above, then run kg load again"
     graph = f"<{plan.graph}>"
     if step in ("clear", "fill"):
-        where = "can hold" if target is None else f"holds {target} triples:"
-        return (f"State of the store: {graph} {where} part of the {noun}, not its previous content: --in-place empties "
-                f"the graph, then fills it. {again} to finish{' when the store is back' if target is None else ''}.")
+        held = (f"what the DELETEs left of its previous content" if step == "clear" else
+                f"part of the {noun}, not its previous content")
+        if target is None:
+            return (f"State of the store: it cannot be reached to check; {graph} may hold {held}: --in-place empties the "
+                    f"graph, then fills it. {again} when it is back.")
+        return (f"State of the store: {graph} holds {target} triples: {held}: --in-place empties the graph, then fills "
+                f"it. {again} to finish.")
     if target is None:
         known = {
             "put": f"a Graph Store PUT replaces {graph} in one request, so it holds either its previous content or the whole build",
