@@ -21,20 +21,9 @@ from kg.stores.remote import LoadReport, count_triples
 
 from conftest import run_kg
 from servers import FaultProxy, OxigraphServer, staging_graphs
+from test_remote_oxigraph import endpoint, server  # noqa: F401 (the fixtures: a server for this module)
 
 EX = "https://example.org/shard/"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    running = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def endpoint(server: OxigraphServer) -> Endpoint:
-    return Endpoint.resolve(server.url, "oxigraph", timeout=30)
 
 
 def statement(number: int) -> str:
