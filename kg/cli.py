@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     command("validate", "SHACL-validate the built graph or an RDF file", _validate, _validate_options)
     command("queries", "list the stored queries", _queries, _queries_options)
     command("query", "run a stored query (by name) or a .rq file on the built graph", _query, _query_options)
-    command("load", "publish the built graph into a named graph of a triple store", _load, _load_options)
+    command("load", "publish the built graph (or imported shards) into a named graph of a triple store", _load, _load_options)
     command("export", "write the built graph in another RDF format", _export, _export_options)
     command("diff", "compare two imports, builds or RDF files: the change in words, or as an RDF Patch", _diff, _diff_options)
     command("import", "import an event table (ACLED export) into the ontology", _import, _import_options)

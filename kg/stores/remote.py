@@ -2,9 +2,11 @@
 
 Each store is reached through a preset (chosen by name from a registry) that holds its
 endpoint paths and quirks. Queries go through SPARQLWrapper (POST, SPARQL JSON results);
-loads use the Graph Store HTTP Protocol (PUT replaces one named graph in one request) or
-SPARQL 1.1 Update in bounded batches into a staging graph of the load's own that is then moved
-onto the target.
+loads of the build use the Graph Store HTTP Protocol (PUT replaces one named graph in one
+request) or SPARQL 1.1 Update in bounded batches into a staging graph of the load's own that is
+then moved onto the target. Loads of files (import shards) read them a chunk at a time and send
+each chunk in one Graph Store POST (or INSERT DATA) into a staging graph, or, in place, into
+the emptied target.
 
 Credentials come from the environment (KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD) or from a netrc
 file, never from the command line, and never appear in messages.
