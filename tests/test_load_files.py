@@ -14,6 +14,7 @@ from typing import IO
 import pytest
 
 from kg import Endpoint, Project, ToolError, publish
+from kg.api import BuildResult
 from kg.errors import EndpointError
 from kg.progress import Step
 from kg.stores import remote
@@ -148,7 +149,7 @@ def test_a_chunk_the_store_refuses_leaves_the_graph_as_it_was_and_says_so(
 
 
 def test_files_the_load_cannot_send_faithfully_are_refused_before_anything_is_sent(
-    project: Project, endpoint: Endpoint, tmp_path: Path
+    project: Project, built: BuildResult, endpoint: Endpoint, tmp_path: Path
 ) -> None:
     graph = f"{EX}graph/refused-early"
     quads = tmp_path / "quads"
@@ -162,6 +163,8 @@ def test_files_the_load_cannot_send_faithfully_are_refused_before_anything_is_se
         publish(project, endpoint, graph=graph, inputs=blank)
     with pytest.raises(ToolError, match=r"kg load PATH... replaces the graph that --graph names: give it"):
         publish(project, endpoint, inputs=blank)
+    with pytest.raises(ToolError, match=r"--in-place goes with files to load \(kg load PATH...\); the build is small enough"):
+        publish(project, endpoint, graph=graph, in_place=True)
     assert count_triples(endpoint, graph) == 0 and staging_graphs(endpoint, graph) == set()
 
 
