@@ -640,8 +640,8 @@ def syntax_error_in(chunk: Chunk) -> str | None:
         for _ in ox.parse(chunk.body, format=ox.RdfFormat.N_TRIPLES):
             pass
     except SyntaxError as exc:
-        line = exc.lineno or 1
-        return f"{chunk.line_of(line)}: the statement cannot be read: {exc.msg}"
+        reason = re.sub(r"^Parser error (at|between) line .*?: ", "", exc.msg)  # positions within the chunk, not the file
+        return f"{chunk.line_of(exc.lineno or 1)}: the statement cannot be read: {reason}"
     return None
 
 
@@ -836,8 +836,10 @@ def _fill(plan: LoadPlan, graph: str, source: StatementSource, report: Callable[
             where = None if exc.transient else syntax_error_in(chunk)
             if where is None:
                 raise
-            raise EndpointError(f"{where}. The store refused the request holding it ({exc}); fix or remove the line, "
-                                "then run kg load again", transient=False) from None
+            last = chunk.first_line + chunk.body.count(b"\n") - 1
+            request = f"lines {chunk.first_line}-{last} of the file" if chunk.file else "it"
+            raise EndpointError(f"{where}. The store refused the request holding {request}; fix or remove the line, then "
+                                "run kg load again", transient=False) from None
         sent += chunk.statements
         report(sent)
     held = count_triples(endpoint, graph)
