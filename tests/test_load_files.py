@@ -135,8 +135,7 @@ def test_a_chunk_the_store_refuses_leaves_the_graph_as_it_was_and_says_so(
     assert message.startswith(f"{Path(tmp_path / 'import' / 'kg-00003.nt.gz')}:2: the statement cannot be read: ")
     assert message.startswith(f"{Path(tmp_path / 'import' / 'kg-00003.nt.gz')}:2: the statement cannot be read: "
                               "Line jumps are not allowed in string literals, use \\n. The store refused the request holding "
-                              "lines 1-3 of the file; fix or "
-                              "remove the line, then run kg load again\n")
+                              "lines 1-3 of the file; fix or remove the line, then run kg load again\n")
     if in_place:
         held = count_triples(endpoint, graph)
         assert 0 < held < 51
