@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Patch vs full reload: a 1% change of a synthetic ACLED export applied to an Oxigraph server
-by `kg load --patch`, beside a full reload of the newer import, in the same run.
+by `kg load --patch`, beside a full reload of the newer import by `kg load`, in the same run.
 
     python bench/patch.py --rows 1000000          # the issue's size (minutes; several GB of disk)
     python bench/patch.py --rows 20000            # a quick look
@@ -11,15 +11,17 @@ Steps, each timed (wall clock) and written with its command to the results file:
    (fatalities + 1, timestamp + 1 day), deleted, or added (a copy of the row under a new id).
 2. `kg import acled OLD.csv -o OLD` and `kg import acled NEW.csv -o NEW --previous OLD` (the
    second also writes NEW/change.rdfp and says the change in words).
-3. An `oxigraph serve` (the `oxigraph` PyPI package in the project's .venv) on a loopback port.
-   The older import goes into a named graph by one Graph Store PUT, streamed from the shards.
-4. Full reload: the newer import by one streamed Graph Store PUT of all its shards into the
-   same graph (what `kg load` does for the build: one PUT that replaces the graph), then a count.
-   `oxigraph serve` holds a request's transaction in memory (1.17M statements: 4 GB), so for
-   large sizes --chunk-lines N sends a PUT of the first N statements and POSTs of the others.
-5. Back to the older import (the same PUT, not timed), then `kg load --patch NEW/change.rdfp`
-   (checks the starting state, one DELETE DATA/INSERT DATA request, counts after).
-6. Both must leave the graph with the newer import's statement count; the script checks it.
+3. `oxigraph load` (the `oxigraph` PyPI package in the project's .venv; the offline bulk loader)
+   puts the older import into a named graph of a new store: the starting state, timed but not
+   compared. Then an `oxigraph serve` of that store on a loopback port.
+4. `kg load --patch NEW/change.rdfp` (checks the starting state, one DELETE DATA/INSERT DATA
+   request, counts after): the graph then holds the newer import's statements.
+5. Full reload: `kg load NEW --in-place` replaces the graph's statements with the newer import's
+   (empties it in bounded DELETEs, then Graph Store POSTs of the shards a chunk at a time).
+   With --staged, also `kg load NEW` as it runs by default: POSTs into a staging graph, then one
+   MOVE onto the graph, which Oxigraph runs as one transaction held in memory (slow for
+   millions of statements: leave it out at 1M rows).
+6. Each step must leave the graph with the newer import's statement count; the script checks it.
 
 Only the standard library (any Python 3.9+); it needs the project's .venv (make demo). The
 scratch folder (--workdir, default bench/work/patch/) is deleted at the end unless --keep.
@@ -30,7 +32,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import gzip
 import json
 import os
 import platform
@@ -41,7 +42,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,50 +99,9 @@ def derive_newer(old: Path, new: Path, percent: float) -> dict[str, int]:
     return counts
 
 
-def shard_lines(folder: Path) -> Iterator[bytes]:
-    manifest = json.loads((folder / "manifest.json").read_text())
-    for shard in manifest["statements"]["shards"]:
-        with gzip.open(folder / shard["file"], "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                yield chunk
-
-
 def statements(folder: Path) -> int:
     manifest = json.loads((folder / "manifest.json").read_text())
     return sum(shard["statements"] for shard in manifest["statements"]["shards"])
-
-
-def send(url: str, method: str, body: Iterator[bytes] | bytes) -> None:
-    target = f"{url}/store?{urllib.parse.urlencode({'graph': GRAPH})}"
-    request = urllib.request.Request(target, data=body, method=method, headers={"Content-Type": "application/n-triples"})
-    with urllib.request.urlopen(request, timeout=3600) as response:
-        response.read()
-
-
-def chunks(folder: Path, lines: int) -> Iterator[bytes]:
-    """The import's statements in pieces of at most `lines` lines."""
-    piece: list[bytes] = []
-    rest = b""
-    for block in shard_lines(folder):
-        *complete, rest = (rest + block).split(b"\n")
-        for line in complete:
-            piece.append(line + b"\n")
-            if len(piece) == lines:
-                yield b"".join(piece)
-                piece = []
-    if piece:
-        yield b"".join(piece)
-
-
-def reload(url: str, folder: Path, chunk_lines: int | None) -> None:
-    """Replace GRAPH with the import: one Graph Store PUT of all its shards, streamed; or, with
-    chunk_lines, a PUT of the first piece and a POST of each further piece (bounded server
-    memory: Oxigraph holds a request's whole transaction in memory)."""
-    if chunk_lines is None:
-        send(url, "PUT", shard_lines(folder))
-        return
-    for number, piece in enumerate(chunks(folder, chunk_lines)):
-        send(url, "PUT" if number == 0 else "POST", piece)
 
 
 def count(url: str) -> int:
@@ -151,12 +110,6 @@ def count(url: str) -> int:
                                      headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=3600) as response:
         return int(json.load(response)["results"]["bindings"][0]["n"]["value"])
-
-
-def timed(what: str, command: str, timings: list[Timing], action: object) -> None:
-    started = time.monotonic()
-    action()  # type: ignore[operator]
-    timings.append(Timing(what, command, time.monotonic() - started))
 
 
 def free_port() -> int:
@@ -181,22 +134,27 @@ def start_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     sys.exit("oxigraph serve did not answer within 30 s")
 
 
-def report(rows: int, counts: dict[str, int], timings: list[Timing], sizes: dict[str, int], command: str) -> str:
+def report(rows: int, counts: dict[str, int], timings: list[Timing], sizes: dict[str, int], command: str, loads: str) -> str:
     by_name = {timing.what: timing for timing in timings}
-    full, patch = by_name["full reload"], by_name["kg load --patch"]
+    full, patch = by_name["full reload (kg load --in-place)"], by_name["kg load --patch"]
     lines = [f"# Patch vs full reload, {dt.date.today()}", "",
              f"Command: `{command}`  ",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average "
-             f"{os.getloadavg()[0]:.1f} at the end  ",
+             f"{loads}  ",
              f"Data: {rows:,} events (seed {sizes['seed']}); the newer export: {counts['changed']:,} changed, "
              f"{counts['deleted']:,} deleted, {counts['added']:,} added; older import {sizes['old']:,} statements, newer "
              f"{sizes['new']:,}; the patch {sizes['deletions']:,} deletions and {sizes['additions']:,} additions "
              f"({sizes['patch_bytes'] / 1e6:.1f} MB)", "",
-             "| step | command | wall s |", "| --- | --- | --: |"]
-    lines += [f"| {t.what} | `{t.command}` | {t.seconds:.2f} |" for t in timings]
+             "| step | command | wall s | statements/s |", "| --- | --- | --: | --: |"]
+    lines += [f"| {t.what} | `{t.command}` | {t.seconds:.2f} | {t.note} |" for t in timings]
     lines += ["", f"Full reload / patch: {full.seconds / patch.seconds:.1f}x "
-              f"({full.seconds:.2f} s vs {patch.seconds:.2f} s); both leave {sizes['new']:,} triples in the graph."]
+              f"({full.seconds:.2f} s vs {patch.seconds:.2f} s); each leaves {sizes['new']:,} triples in the graph.",
+              "statements/s: the import's statements over the step's wall time (the full reload also deletes as many)."]
     return "\n".join(lines) + "\n"
+
+
+def loads_now() -> str:
+    return " / ".join(f"{load:.1f}" for load in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,10 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "work" / "patch")
     parser.add_argument("--out", type=Path, help="results file (default: bench/patch-results-DATE-ROWS.md)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
-    parser.add_argument("--chunk-lines", type=int, metavar="N",
-                        help="load imports by a PUT and POSTs of N statements each instead of one PUT of all (for sizes "
-                        "whose single PUT does not fit the server's memory: 1.17M statements took 4 GB)")
+    parser.add_argument("--batch-size", type=int, metavar="N", help="kg load --batch-size (default: kg load's)")
+    parser.add_argument("--staged", action="store_true",
+                        help="also time kg load NEW without --in-place (a staging graph MOVEd onto the graph: one "
+                        "transaction on Oxigraph, slow and memory-hungry for millions of statements)")
     args = parser.parse_args(argv)
+    loads_at_start = loads_now()
     work = args.workdir
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -229,24 +189,40 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {"seed": args.seed, "old": statements(old_dir), "new": statements(new_dir), "patch_bytes": patch.stat().st_size,
              "deletions": sum(1 for row in rows if row.startswith("D ")), "additions": sum(1 for row in rows if row.startswith("A "))}
     assert manifest["change"]["file"] == "change.rdfp"
+    # The older import is the store's starting state, not a figure compared: Oxigraph's offline
+    # bulk loader puts it in fastest (kg load into an empty graph runs at ~50-100k statements/s).
+    shards = [str(old_dir / shard["file"]) for shard in json.loads((old_dir / "manifest.json").read_text())["statements"]["shards"]]
+    run([str(VENV / "oxigraph"), "load", "--location", str(work / "store"), "--graph", GRAPH, "--file", *shards],
+        "oxigraph load (older import, the starting state; server stopped)", timings)
     server, url = start_server(work / "store")
     try:
-        reload(url, old_dir, args.chunk_lines)
-        how = (f"PUT {url}/store?graph=<{GRAPH}> (all shards of new/, streamed)" if args.chunk_lines is None else
-               f"PUT + POSTs of {args.chunk_lines:,} statements {url}/store?graph=<{GRAPH}> (shards of new/)")
-        timed("full reload", f"{how} + count", timings, lambda: reload(url, new_dir, args.chunk_lines))
-        if count(url) != sizes["new"]:
-            sys.exit("the full reload did not leave the newer import's statements in the graph")
-        reload(url, old_dir, args.chunk_lines)
-        run([str(VENV / "kg"), "load", "--patch", str(patch), "--graph", GRAPH, "--endpoint", url, "--store", "oxigraph",
-             "--timeout", "3600"], "kg load --patch", timings)
+        target = ["--graph", GRAPH, "--endpoint", url, "--store", "oxigraph", "--timeout", "3600"]
+        batch = ["--batch-size", str(args.batch_size)] if args.batch_size else []
+
+        def kg_load(what: str, folder: Path, *options: str) -> None:
+            started = len(timings)
+            run([str(VENV / "kg"), "load", str(folder), *target, *batch, *options], what, timings)
+            seconds = timings[started].seconds
+            timings[started] = Timing(what, timings[started].command, seconds, f"{statements(folder) / seconds:,.0f}")
+
+        if count(url) != sizes["old"]:
+            sys.exit("oxigraph load did not leave the older import's statements in the graph")
+        run([str(VENV / "kg"), "load", "--patch", str(patch), *target], "kg load --patch", timings)
         if count(url) != sizes["new"]:
             sys.exit("the patch did not leave the newer import's statements in the graph")
+        kg_load("full reload (kg load --in-place)", new_dir, "--in-place")
+        if count(url) != sizes["new"]:
+            sys.exit("the full reload did not leave the newer import's statements in the graph")
+        if args.staged:
+            kg_load("full reload (kg load, staged and MOVEd)", new_dir)
+            if count(url) != sizes["new"]:
+                sys.exit("the staged full reload did not leave the newer import's statements in the graph")
     finally:
         server.terminate()
         server.wait()
     command = "python bench/patch.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = report(args.rows, counts, timings, sizes, command.strip())
+    text = report(args.rows, counts, timings, sizes, command.strip(), f"{loads_at_start} (1/5/15 min) at the start, "
+                  f"{loads_now()} at the end")
     out = args.out or ROOT / "bench" / f"patch-results-{dt.date.today()}-{args.rows}.md"
     out.write_text(text, encoding="utf-8")
     print(text)

@@ -204,6 +204,7 @@ def run_ours(csv_file: Path, rows: int, work: Path, args, workers: int = 1) -> R
     if workers == 1 and args.skip_ours:
         return Run(OURS, rows, status="skipped (--skip-ours)")
     target = work / (f"ours-{rows}" if workers == 1 else f"ours-{workers}-workers-{rows}")
+    shutil.rmtree(target, ignore_errors=True)  # else the import compares itself with the last run's (a living data set)
     command = [str(args.venv / "bin" / "kg"), "import", "acled", str(csv_file), "-o", str(target), *args.ours_arg]
     if workers > 1:
         command += ["--workers", str(workers)]

@@ -9,6 +9,7 @@ The `kg` command is a thin layer over these functions; a notebook can call them 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from kg.progress import Progress
 from kg.project import Project
 from kg.query.queries import StoredQuery, stored_queries
 from kg.query.run import DEFAULT_ENGINE, display_prefixes, run_query
-from kg.stores.remote import Endpoint, LoadPlan, LoadReport, graph_iri, load, plan_load
+from kg.stores.remote import (BuiltTriples, Endpoint, LoadPlan, LoadReport, StatementFiles, StatementSource,
+                              graph_iri, load, plan_load)
 from kg.stores.patch import PatchPlan, PatchReport, read_patch
 from kg.stores.patch import apply_patch as patch_store
 from kg.build.rdfmap import RecordIndex, records_to_graph
@@ -280,17 +282,28 @@ def publish(
     *,
     graph: str | None = None,
     protocol: str | None = None,
-    batch_size: int = 5000,
+    batch_size: int | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    inputs: Sequence[Path] = (),
+    in_place: bool = False,
 ) -> LoadPlan | LoadReport:
-    """Load the built graph into a named graph of a triple store (replacing it), and check that
-    the store then holds exactly the built triples. With dry_run, only say what would be sent."""
-    triples = built_triples(project)
-    plan = plan_load(endpoint, graph or project.default_graph, len(triples), protocol, batch_size)
+    """Load the built graph, or the statements of the inputs (shard folders of kg import, or
+    N-Triples/Turtle files, read a chunk at a time), into a named graph of a triple store
+    (replacing it), and check that the store then holds exactly them. With dry_run, only say
+    what would be sent."""
+    source: StatementSource
+    if inputs:
+        if graph is None:
+            raise ToolError(f"kg load PATH... replaces the graph that --graph names: give it (the default graph "
+                            f"<{project.default_graph}> holds the curated build)")
+        source = StatementFiles.read(inputs)
+    else:
+        source = BuiltTriples(built_triples(project))
+    plan = plan_load(endpoint, graph or project.default_graph, source, protocol, batch_size, in_place)
     if dry_run:
         return plan
-    return load(plan, triples, progress)
+    return load(plan, source, progress)
 
 
 def export_options(project: Project) -> ExportOptions:

@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     command("validate", "SHACL-validate the built graph or an RDF file", _validate, _validate_options)
     command("queries", "list the stored queries", _queries, _queries_options)
     command("query", "run a stored query (by name) or a .rq file on the built graph", _query, _query_options)
-    command("load", "publish the built graph into a named graph of a triple store", _load, _load_options)
+    command("load", "publish the built graph (or imported shards) into a named graph of a triple store", _load, _load_options)
     command("export", "write the built graph in another RDF format", _export, _export_options)
     command("diff", "compare two imports, builds or RDF files: the change in words, or as an RDF Patch", _diff, _diff_options)
     command("import", "import an event table (ACLED export) into the ontology", _import, _import_options)
@@ -168,14 +168,22 @@ def _query_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_options(parser: argparse.ArgumentParser) -> None:
-    from kg.stores.remote import DEFAULT_BATCH_SIZE
+    from kg.stores.remote import DEFAULT_BATCH_SIZE, DEFAULT_GSP_BATCH_SIZE
 
+    parser.add_argument("inputs", type=Path, nargs="*", metavar="PATH",
+                        help="shard folders (from kg import) or N-Triples/Turtle files to load instead of the built graph, "
+                        "read a chunk at a time (needs --graph)")
     _endpoint_options(parser, required=True)
     parser.add_argument("--graph", help="the named graph to replace (default: BASE-IRI + graph/kg)")
-    parser.add_argument("--protocol", choices=("gsp", "update"), help="Graph Store protocol PUT, or SPARQL Update batches "
-                        "(default: gsp where the store has it)")
+    parser.add_argument("--protocol", choices=("gsp", "update"), help="Graph Store protocol (PUT of the build; POSTs of "
+                        "files' chunks), or SPARQL Update batches (default: gsp where the store has it)")
     parser.add_argument("--gsp-endpoint", help="Graph Store endpoint URL, for a generic store")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="triples per SPARQL Update request")
+    parser.add_argument("--batch-size", type=int, help=f"triples per request: per SPARQL Update request (default "
+                        f"{DEFAULT_BATCH_SIZE}), or per Graph Store POST of files (default {DEFAULT_GSP_BATCH_SIZE})")
+    parser.add_argument("--in-place", action="store_true",
+                        help="with PATH: empty the graph and fill it in bounded requests, without a staging graph moved onto "
+                        "it at the end (a MOVE of millions of statements is one slow transaction on Oxigraph); a load that "
+                        "fails on the way leaves the graph holding part of it, and says so")
     parser.add_argument("--dry-run", action="store_true", help="say what would be sent, send nothing")
     parser.add_argument("--patch", type=Path, metavar="FILE",
                         help="apply this RDF Patch (from kg import --previous or kg diff) to the store, in one update request, "
@@ -365,17 +373,18 @@ def _load(project: Project, args: argparse.Namespace) -> int:
     endpoint = _endpoint(args)
     assert endpoint is not None  # --endpoint is required
     if args.patch is not None:
-        from kg.stores.remote import DEFAULT_BATCH_SIZE
-
-        if args.protocol or args.gsp_endpoint or args.batch_size != DEFAULT_BATCH_SIZE:
+        if args.protocol or args.gsp_endpoint or args.batch_size is not None:
             raise ToolError("--patch sends the patch as one SPARQL Update request: --protocol, --gsp-endpoint and "
                             "--batch-size do not apply to it")
+        if args.inputs or args.in_place:
+            raise ToolError("--patch applies the patch to the graph as it is: PATH and --in-place (loading files) do not "
+                            "go with it; load the files first, then apply the patch")
         return _load_patch(project, args, endpoint)
     if args.force:
         raise ToolError("--force goes with --patch")
     with _progress_line() as progress:
         outcome = api.publish(project, endpoint, graph=args.graph, protocol=args.protocol, batch_size=args.batch_size,
-                              dry_run=args.dry_run, progress=progress)
+                              dry_run=args.dry_run, progress=progress, inputs=args.inputs, in_place=args.in_place)
     if isinstance(outcome, LoadPlan):
         print(outcome.describe())
         return EXIT_OK

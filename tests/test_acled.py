@@ -187,6 +187,17 @@ def test_broken_rows_are_reported_and_nothing_is_written(tmp_path: Path) -> None
     assert not list(tmp_path.iterdir()), "no temporary folder is left behind"
 
 
+def test_an_event_id_over_two_lines_is_refused(tmp_path: Path) -> None:
+    """The id is the events' table's key, one line of events.tsv.gz: a line break in it is a fault of the file."""
+    header, first = (FIXTURES / "events-current.csv").read_text(encoding="utf-8").splitlines()[:2]
+    broken = tmp_path / "broken.csv"
+    broken.write_text(f'{header}\n"AFG\n7"{first[first.index(","):]}\n', encoding="utf-8")
+    result = run_kg("import", "acled", str(broken), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert ("broken.csv:3: row 1, field 'event_id_cnty': the id 'AFG...' runs over more than one line. An id is one line, "
+            "such as AFG12345: correct the cell (a quote may be missing in the file).") in result.stderr
+
+
 def test_skip_bad_rows_imports_the_good_ones(tmp_path: Path) -> None:
     result = run_kg("import", "acled", str(BROKEN.relative_to(REPO)), "-o", str(tmp_path / "out"), "--skip-bad-rows")
     assert result.returncode == 0, result.stderr

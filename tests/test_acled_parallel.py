@@ -98,6 +98,12 @@ def test_a_generated_export_gives_the_same_graph_in_many_parts(project: Project,
     assert [step.done for step in steps] == sorted(step.done for step in steps) and steps[-1].done == 3000
     assert steps[-1].detail.startswith(f"{parts.lines:,} statements")
     assert len(steps) > parts.parts // 2, "progress is told as the parts finish"
+    # the events' table is the same file; the parts' runs and states are gone
+    assert (tmp_path / "parts" / "events.tsv.gz").read_bytes() == (tmp_path / "single" / "events.tsv.gz").read_bytes()
+    assert parts.events == single.events and parts.events.count == 3000
+    assert {path.name for path in (tmp_path / "parts").iterdir()} == {"events.tsv.gz", *(file.name for file in (*parts.files, *parts.cube_files))}
+    assert [shard.statements for shard in parts.shards] == [len(gzip.decompress(file.read_bytes()).splitlines())
+                                                            for file in (*parts.files, *parts.cube_files)]
 
 
 def test_the_shards_of_parts_repeat_lines_and_a_store_keeps_each_statement_once(project: Project, built: BuildResult,

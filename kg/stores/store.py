@@ -4,7 +4,6 @@ read-only by `kg query --store DIR`."""
 
 from __future__ import annotations
 
-import gzip
 import shutil
 import tempfile
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import IO, cast
 
 import pyoxigraph as ox
+from isal import igzip
 
 from kg.query.engines import query_store
 from kg.errors import ToolError
@@ -53,7 +53,7 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 def opened(path: Path) -> Iterator[IO[bytes]]:
     """The file's bytes, decompressed on the fly when it is gzip."""
     # A GzipFile reads as any binary file does, though typeshed does not count it as an IO[bytes].
-    handle = cast(IO[bytes], gzip.GzipFile(path, "rb")) if path.name.endswith(".gz") else path.open("rb")
+    handle = cast(IO[bytes], igzip.GzipFile(path, "rb")) if path.name.endswith(".gz") else path.open("rb")
     with handle:
         yield handle
 

@@ -7,7 +7,8 @@ v6 layout of 2016-2018); reading.py reads the rows and rows.py streams them thro
 each row becoming N-Triples lines; shards.py writes them to gzip shards at once, so memory holds
 only the deduplication tables, not the rows; gazetteer.py links places to the curated ones;
 cube.py counts events and fatalities per country, region, event type and month, written after
-the last row as a W3C Data Cube in shards of their own. Terms are written by pyoxigraph
+the last row as a W3C Data Cube in shards of their own; eventtable.py keeps the table of the
+imported events (events.tsv.gz) that the import's manifest describes. Terms are written by pyoxigraph
 (escaped by the RDF library); the importer only puts them side by side. parallel.py maps the
 rows in parts on a Dask cluster (workers > 1, or a scheduler's address), with the same code.
 
@@ -26,6 +27,7 @@ from rdflib import Graph
 
 from kg.errors import ToolError, relative
 from kg.importers.acled.cube import CubeTally
+from kg.importers.acled.eventtable import EventRuns, final_table
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.reading import convert_rows, read_header, text_lines
@@ -38,6 +40,7 @@ from kg.project import Project
 __all__ = ["DEFAULT_SHARD_LINES", "ImportResult", "RowErrors", "import_acled"]
 
 DEFAULT_SHARD_LINES = 1_000_000
+EVENT_RUN_PREFIX = "events"  # the events table's runs in the import's temporary folder
 
 
 def import_acled(
@@ -96,9 +99,10 @@ def import_acled(
     header = read_header(reader, shown)
     plan = mapping.compile(header, name, shown)
     tally = CubeTally(plan.cube, project.base_iri) if cube else None
-    converter = RowConverter(mapping, plan, gazetteer, tally)
     writer = ShardWriter(target, SHARD_EXTENSIONS[format_name], lines_per_shard,
                          plan.dataset if format_name == "nquads" else None, compress)
+    events = EventRuns(writer.folder, EVENT_RUN_PREFIX)
+    converter = RowConverter(mapping, plan, gazetteer, tally, events)
     last_report = started
 
     def report(rows: int) -> None:
@@ -111,10 +115,11 @@ def import_acled(
     try:
         writer.write(list(plan.dataset_lines))
         read = convert_rows(reader, converter, writer, report=report)
+        table = final_table(events.close(), writer.folder)
     except BaseException:
         writer.abort()
         raise
-    mapped = Mapped(read.rows, read.rejected, [reject.error(shown) for reject in read.rejects], 0, [], 1)
+    mapped = Mapped(read.rows, read.rejected, [reject.error(shown) for reject in read.rejects], 0, [], [], 1, table)
     result = close_import(writer, plan, converter, tally, mapped, skip_bad_rows=skip_bad_rows, shown=shown, started=started)
     if progress:
         progress(imported(result.rows, result.lines, result.seconds))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,14 +33,11 @@ from kg.importers.acled.manifest import (
     EventEntry,
     Manifest,
     file_sha256,
+    iter_events,
     iter_manifest_shards,
     read_deleted,
     read_events,
     read_manifest,
-    shard_entries,
-    source_events,
-    typed_subjects,
-    write_events,
 )
 from kg.importers.acled.mapping import AcledMapping
 from kg.project import Project
@@ -60,11 +59,11 @@ def field_names(mapping: AcledMapping) -> dict[str, str]:
     return {column.predicate: column.name for column in mapping.columns.values()}
 
 
-def _check_deleted(mapping: AcledMapping, deleted_file: Path, events: dict[str, EventEntry], csv_file: Path) -> set[str]:
+def _check_deleted(mapping: AcledMapping, deleted_file: Path, events: Iterable[EventEntry], csv_file: Path) -> set[str]:
     """The ids of ACLED's deleted-events list; DataErrors when the newer export still holds an
     event the list says was deleted after the row's last change."""
     listed = read_deleted(mapping, deleted_file)
-    by_id = {event.event_id: event for event in events.values()}
+    by_id = {event.event_id: event for event in events if event.event_id in listed}
     errors = []
     for event_id, entry in sorted(listed.items()):
         event = by_id.get(event_id)
@@ -108,23 +107,20 @@ def import_living(
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.living.", dir=target.parent))
     try:
         staged = work / target.name
-        result = import_acled(project, csv_file, staged, curated, dataset_name=name, **options)
-        events = source_events(mapping, csv_file, name)
-        if result.rejected:
-            imported = typed_subjects(result.files, mapping.event_class)
-            events = {iri: event for iri, event in events.items() if iri in imported}
-        listed = _check_deleted(mapping, deleted, events, csv_file) if deleted is not None else set()
-        shards = shard_entries([*result.files, *result.cube_files])
-        count, events_sha = write_events(staged, events.values())
+        with ThreadPoolExecutor(max_workers=1) as hashing:  # hashlib lets go of the GIL: beside the import
+            source_sha256 = hashing.submit(file_sha256, csv_file)
+            result = import_acled(project, csv_file, staged, curated, dataset_name=name, **options)
+        listed = _check_deleted(mapping, deleted, iter_events(staged), csv_file) if deleted is not None else set()
         manifest = Manifest(
             dataset_iri=mapping.dataset_iri(name), dataset_name=name, source_file=csv_file.name,
-            source_sha256=file_sha256(csv_file), rows=result.rows, imported=result.imported, layout=result.layout,
-            statement_format=fmt, shards=shards, events=count, events_sha256=events_sha, tool_version=__version__)
+            source_sha256=source_sha256.result(), rows=result.rows, imported=result.imported, layout=result.layout,
+            statement_format=fmt, shards=result.shards, events=result.events.count, events_sha256=result.events.sha256,
+            tool_version=__version__)
         summary = patch = None
         if old_manifest is not None and previous is not None:
             old_files = list(iter_manifest_shards(previous, old_manifest))
             difference = diff_statements(old_files, [*result.files, *result.cube_files], work / "diff", written_lines)
-            summary = summarize(difference, read_events(previous), events, field_names(mapping), listed)
+            summary = summarize(difference, read_events(previous), read_events(staged), field_names(mapping), listed)
             prev = old_manifest.change.id if old_manifest.change else None
             patch = staged / CHANGE_FILE
             identity = write_patch(difference, patch, prev)

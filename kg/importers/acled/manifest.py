@@ -12,31 +12,31 @@ An import folder holds, beside its shards:
   row's last change; empty where the row has none) and a digest of the row's cells, so that a
   row changed without a new timestamp is told apart from one that did not change.
 
-The manifest is computed from what the import wrote (the shards) and from the CSV's id and
-timestamp columns; the row loop does not know about it.
+The importer writes the events' table as it maps the rows (eventtable.py) and takes each
+shard's count and SHA-256 as it writes it (shards.py); nothing is read again for the manifest.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
-import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from isal import igzip
+
 from kg.errors import DataError, DataErrors, SourceLocation, ToolError, relative
+from kg.importers.acled.eventtable import EVENTS_FILE
 from kg.importers.acled.mapping import AcledMapping
-from kg.importers.acled.values import RDF_TYPE
-from kg.stores.store import opened
+from kg.importers.acled.shards import ShardEntry
+
+__all__ = ["EVENTS_FILE", "ShardEntry"]  # with the names defined here
 
 MANIFEST_FILE = "manifest.json"
-EVENTS_FILE = "events.tsv.gz"
 CHANGE_FILE = "change.rdfp"
 MANIFEST_FORMAT = "border-kg import manifest 1"
-DIGEST_LENGTH = 16  # hex digits of a row's digest: 64 bits tell changed rows apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +47,6 @@ class EventEntry:
     event_id: str
     timestamp: int | None
     digest: str
-
-
-@dataclass(frozen=True)
-class ShardEntry:
-    file: str
-    statements: int
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -141,81 +134,22 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def shard_entries(files: Iterable[Path]) -> tuple[ShardEntry, ...]:
-    """Each shard's name, number of statements and SHA-256 (of the file as written)."""
-    entries = []
-    for file in files:
-        with opened(file) as handle:
-            statements = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-        entries.append(ShardEntry(file.name, statements, file_sha256(file)))
-    return tuple(entries)
-
-
-def source_events(mapping: AcledMapping, csv_file: Path, dataset_name: str) -> dict[str, EventEntry]:
-    """The events of the CSV by IRI: id, timestamp and row digest, read from its id, data_id
-    and timestamp columns. Rows the import rejected are among them (see imported_events)."""
-    shown = relative(csv_file)
-    events: dict[str, EventEntry] = {}
-    with csv_file.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        plan = mapping.compile(next(reader), dataset_name, shown)
-        stamp_index = plan.index.get(mapping.timestamp_column)
-        for cells in reader:
-            if len(cells) != plan.width:
-                continue  # the import rejected it
-            event_id = cells[plan.id_index].strip()
-            if event_id:
-                subject = mapping.event_iri(event_id)
-            elif plan.fallback_index is not None and cells[plan.fallback_index].strip():
-                event_id = cells[plan.fallback_index].strip()
-                subject = plan.fallback_iri(event_id)
-            else:
-                continue
-            stamp = cells[stamp_index].strip() if stamp_index is not None else ""
-            digest = hashlib.sha256("\x1f".join(cells).encode("utf-8")).hexdigest()[:DIGEST_LENGTH]
-            events[subject] = EventEntry(subject, event_id, int(stamp) if stamp.isdigit() else None, digest)
-    return events
-
-
-def typed_subjects(files: Iterable[Path], cls: str) -> set[str]:
-    """The subjects (N-Triples terms) the shards say are of class cls."""
-    marker = f" {RDF_TYPE} {cls}".encode()
-    found: set[str] = set()
-    for file in files:
-        with opened(file) as handle:
-            for line in handle:
-                if marker in line:
-                    found.add(line.split(b" ", 1)[0].decode("utf-8"))
-    return found
-
-
-def write_events(folder: Path, events: Iterable[EventEntry]) -> tuple[int, str]:
-    """events.tsv.gz in folder (sorted by IRI, deterministic bytes): how many, and its SHA-256."""
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter="\t", lineterminator="\n")
-    count = 0
-    for event in sorted(events, key=lambda entry: entry.iri):
-        writer.writerow([event.iri, event.event_id, "" if event.timestamp is None else event.timestamp, event.digest])
-        count += 1
-    path = folder / EVENTS_FILE
-    with gzip.GzipFile(path, "wb", compresslevel=6, mtime=0) as handle:
-        handle.write(text.getvalue().encode("utf-8"))
-    return count, file_sha256(path)
-
-
-def read_events(folder: Path) -> dict[str, EventEntry]:
-    """The events of an import folder's events.tsv.gz, by IRI."""
+def iter_events(folder: Path) -> Iterator[EventEntry]:
+    """The events of an import folder's events.tsv.gz, one at a time, in IRI order."""
     path = folder / EVENTS_FILE
     if not path.is_file():
         raise ToolError(f"{relative(folder)} has no {EVENTS_FILE}; import that export again")
-    events: dict[str, EventEntry] = {}
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+    with igzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.reader(handle, delimiter="\t"), 1):
             if len(row) != 4:
                 raise ToolError(f"{relative(path)}:{number}: a line holds 4 fields (IRI, id, timestamp, digest), not {len(row)}; "
                                 "import that export again")
-            events[row[0]] = EventEntry(row[0], row[1], int(row[2]) if row[2] else None, row[3])
-    return events
+            yield EventEntry(row[0], row[1], int(row[2]) if row[2] else None, row[3])
+
+
+def read_events(folder: Path) -> dict[str, EventEntry]:
+    """The events of an import folder's events.tsv.gz, by IRI."""
+    return {event.iri: event for event in iter_events(folder)}
 
 
 @dataclass(frozen=True)

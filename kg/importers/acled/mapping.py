@@ -37,6 +37,8 @@ from kg.importers.acled.values import (
 )
 from kg.project import Project
 
+UNIX_EPOCH = dt.datetime(1970, 1, 1)
+
 MAPPING_FILE = "acled.yaml"
 VALUE_TYPES = ("text", "integer", "count", "date", "concept", "flag", "unix-time")
 
@@ -502,7 +504,8 @@ class AcledMapping:
 
     def event_iri(self, event_id: str) -> str:
         """The IRI (an N-Triples term) of the event with this id."""
-        return iri(self.event_template.format(id=quote(event_id, safe="")))
+        safe = event_id.isascii() and event_id.isalnum()  # ACLED's ids (AFG12345): nothing to percent-encode
+        return iri(self.event_template.format(id=event_id if safe else quote(event_id, safe="")))
 
     def converter(self, column: ColumnSpec) -> Convert:
         name = column.name
@@ -544,10 +547,10 @@ class AcledMapping:
         if kind == "unix-time":
             def moment(value: str) -> str:
                 try:
-                    stamp = dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
-                except (ValueError, OverflowError, OSError):
+                    stamp = UNIX_EPOCH + dt.timedelta(seconds=int(value))  # UTC; isoformat is 5x strftime's speed
+                except (ValueError, OverflowError):
                     raise RowProblem(name, f"'{value}' is not a Unix time in seconds", "Write the seconds since 1970, as ACLED's timestamp column does.") from None
-                return typed(stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), XSD_DATE_TIME)
+                return typed(f"{stamp.isoformat()}Z", XSD_DATE_TIME)
             return moment
         concepts = column.concepts  # kind == "concept" (the type was checked when read)
 

@@ -5,20 +5,23 @@ Parts: the driver splits the file into byte ranges that start where a row starts
 says how quotes tell where that is: one pass that counts bytes, no parsing), each given the
 line number its first row has in the file. Each Dask task reads its range with the same reader,
 maps the rows with the same RowConverter, and writes its own shards (rows-PPPPP-NNNNN, gzip in
-the task) into the import's temporary folder; it returns its bad rows and its row state (event
-ids with their lines, place points, the first class of each actor, the cube's tallies).
+the task), its runs of the events' table (events-PPPPP-NNNNN.tsv, sorted by IRI) and its row
+state (place points, the first class of each actor, the cube's tallies: state-PPPPP.pickle)
+into the import's temporary folder; it returns its bad rows and the names of those files.
 
-Merging, in the order of the parts: an event id accepted by two parts is a repeated row of the
-later part, so that part is mapped again with the earlier line given (its rows with that id are
-then refused with the message and line numbers of the single-process import); the closing lines
+Merging, in the order of the parts: the driver merges the parts' runs into the events' table;
+an event that two parts accepted is a repeated row of the later part, so that part is mapped
+again with the earlier line given (its rows with that id are then refused with the message and
+line numbers of the single-process import), and the runs merged again; the closing lines
 (places' points, actors' classes and countries), the warnings and the cube come from the merged
 state. A place or actor that several parts meet is written by each, in the same lines: the
 shards then repeat those lines, which is the same set of statements (kg store and kg load keep
 each statement once). Bad rows keep the single import's all-or-nothing verdict and messages, and
 a line that is not UTF-8 ends the import there, as it does in one process.
 
-The driver's table of event ids grows with the rows (as in the single-process import); each
-worker holds only the tables of the part it maps (parts of PART_BYTES at most).
+Memory is bounded: each worker holds the tables of the part it maps (parts of PART_BYTES at
+most); the driver holds the merged state (places, actors, cube: not rows), reading the parts'
+states one at a time, and, while merging the events' table, one line of each run.
 
 Workers must see the input file and the output folder at the same paths as the driver (one
 machine, or a shared filesystem); a task that cannot says so.
@@ -26,9 +29,11 @@ machine, or a shared filesystem); a task that cannot says so.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import math
+import pickle
 import socket
 import time
 import uuid
@@ -41,13 +46,15 @@ from typing import TYPE_CHECKING
 from rdflib import Graph
 
 from kg.errors import DataError, ToolError, relative
+from kg.importers.acled import EVENT_RUN_PREFIX
 from kg.importers.acled.cube import CubeTally, Key, Tally
+from kg.importers.acled.eventtable import EventRuns, EventTable, final_table, merge_runs
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.reading import MAX_REPORTED_ERRORS, RowsRead, RowStart, convert_rows, read_header, row_starts, text_lines
 from kg.importers.acled.result import ImportResult, Mapped, close_import, imported
 from kg.importers.acled.rows import RowConverter, RowState
-from kg.importers.acled.shards import SHARD_EXTENSIONS, ShardWriter
+from kg.importers.acled.shards import SHARD_EXTENSIONS, ShardEntry, ShardWriter
 from kg.progress import Progress
 from kg.project import Project
 
@@ -56,6 +63,7 @@ if TYPE_CHECKING:
 
 PART_BYTES = 64 << 20  # about 130,000 rows of the generated exports (bench/generate_acled.py)
 PART_PREFIX = "rows"
+STATE_PREFIX = "state"
 
 
 @dataclass(frozen=True)
@@ -90,34 +98,52 @@ class PartJob:
 class PartResult:
     part: Part
     read: RowsRead
-    state: RowState
-    tallies: dict[Key, Tally]
+    state_file: Path  # the part's RowState and cube tallies, pickled (read by part_state)
     files: tuple[Path, ...]
+    shards: tuple[ShardEntry, ...]  # of files
     lines: int
+    event_runs: tuple[Path, ...]
 
 
 def map_part(job: PartJob, part: Part, earlier: dict[str, int]) -> PartResult:
-    """Map the rows of one part into its shards (a Dask task). earlier: event ids accepted by
-    earlier parts that this part repeats, with their lines."""
+    """Map the rows of one part into its shards and runs of the events' table (a Dask task).
+    earlier: events (IRIs) accepted by earlier parts that this part repeats, with their lines."""
     check_visible(job, part)
     plan = job.mapping.compile(list(job.header), job.dataset_name, job.shown)
     tally = CubeTally(plan.cube, job.base_iri) if job.cube else None
-    converter = RowConverter(job.mapping, plan, job.gazetteer, tally)
-    converter.state.events.update(earlier)
+    remove_part_files(job.folder, part.number)  # of an earlier run of the part
     prefix = f"{PART_PREFIX}-{part.number:05d}"
-    for stale in job.folder.glob(f"{prefix}-*"):  # of an earlier run of the part
-        stale.unlink()
+    events = EventRuns(job.folder, f"{EVENT_RUN_PREFIX}-{part.number:05d}")
+    converter = RowConverter(job.mapping, plan, job.gazetteer, tally, events)
+    converter.state.events.update(earlier)
     writer = ShardWriter(job.target, job.extension, job.lines_per_shard, plan.dataset if job.quads else None, job.compress,
                          folder=job.folder, prefix=prefix)
     try:
         read = convert_rows(csv.reader(text_lines(job.csv_file, part.start, part.end)), converter, writer, part.first_line - 1)
         files = writer.close()[prefix]
+        runs = events.close()
     except BaseException:
         writer.abort()
         raise
-    for key in earlier:
-        del converter.state.events[key]
-    return PartResult(part, read, converter.state, tally.tallies if tally is not None else {}, tuple(files), writer.lines)
+    converter.state.events.clear()  # the driver finds repeats in the events' table
+    state_file = job.folder / f"{STATE_PREFIX}-{part.number:05d}.pickle"
+    state_file.write_bytes(pickle.dumps((converter.state, tally.tallies if tally is not None else {})))
+    return PartResult(part, read, state_file, tuple(files), tuple(writer.entries(files)), writer.lines, tuple(runs))
+
+
+def part_state(result: PartResult) -> tuple[RowState, dict[Key, Tally]]:
+    """The row state and cube tallies a part wrote (a file of the import's own temporary
+    folder), the file removed."""
+    state, tallies = pickle.loads(result.state_file.read_bytes())
+    result.state_file.unlink()
+    return state, tallies
+
+
+def remove_part_files(folder: Path, number: int) -> None:
+    """The shards, event runs and state a part wrote."""
+    for pattern in (f"{PART_PREFIX}-{number:05d}-*", f"{EVENT_RUN_PREFIX}-{number:05d}-*", f"{STATE_PREFIX}-{number:05d}.pickle"):
+        for written in folder.glob(pattern):
+            written.unlink()
 
 
 def check_visible(job: PartJob, part: Part) -> None:
@@ -156,30 +182,37 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
         if header_end is not None:  # else the file has no row
             with dask_client(workers, scheduler) as client:
                 parts = split(csv_file, header_end, size, sum(client.nthreads().values()), part_bytes)
-                events = EventIds()
-                results = run_parts(client, job, parts, {}, progress, started, events)
-                repeated = events.repeated
+                results = run_parts(client, job, parts, {}, progress, started)
                 results = results[:first_unreadable(results) + 1]
                 for dropped in parts[len(results):]:
-                    for stale in writer.folder.glob(f"{PART_PREFIX}-{dropped.number:05d}-*"):
-                        stale.unlink()
-                again = [result.part for result in results if result.part.number in repeated]
-                if again:
+                    remove_part_files(writer.folder, dropped.number)
+                table = merge_runs([run for result in results for run in result.event_runs], writer.folder)
+                if table.repeats:  # the table is made again once those parts are mapped again
+                    repeated = repeats_by_part(table, parts)
+                    again = [result.part for result in results if result.part.number in repeated]
                     rerun = {result.part.number: result for result in run_parts(client, job, again, repeated, None, started)}
                     results = [rerun.get(result.part.number, result) for result in results]
+                    table = merge_runs([run for result in results for run in result.event_runs], writer.folder)
+            for result in results:
+                for run in result.event_runs:
+                    run.unlink()
+        else:
+            table = final_table([], writer.folder)
+        rows_before = 0
+        errors: list[DataError] = []
+        for result in results:
+            state, tallies = part_state(result)
+            converter.state.merge(state)
+            if tally is not None:
+                tally.merge(tallies)
+            errors.extend(reject.error(shown, rows_before) for reject in result.read.rejects)
+            rows_before += result.read.rows
     except BaseException:
         writer.abort()
         raise
-    rows_before = 0
-    errors: list[DataError] = []
-    for result in results:
-        converter.state.merge(result.state)
-        if tally is not None:
-            tally.merge(result.tallies)
-        errors.extend(reject.error(shown, rows_before) for reject in result.read.rejects)
-        rows_before += result.read.rows
     mapped = Mapped(rows_before, sum(result.read.rejected for result in results), errors[:MAX_REPORTED_ERRORS],
-                    sum(result.lines for result in results), [file for result in results for file in result.files], len(parts))
+                    sum(result.lines for result in results), [file for result in results for file in result.files],
+                    [shard for result in results for shard in result.shards], len(parts), table)
     outcome = close_import(writer, plan, converter, tally, mapped, skip_bad_rows=skip_bad_rows, shown=shown, started=started)
     if progress:
         progress(imported(outcome.rows, outcome.lines, outcome.seconds))
@@ -197,10 +230,20 @@ def split(csv_file: Path, first: RowStart, size: int, threads: int, part_bytes: 
     return [Part(number, offsets[number - 1], offsets[number], lines[number - 1]) for number in range(1, len(offsets))]
 
 
+def repeats_by_part(table: EventTable, parts: list[Part]) -> dict[int, dict[str, int]]:
+    """The events of earlier parts that each part repeats (part -> IRI -> the first line)."""
+    first_lines = [part.first_line for part in parts]
+    repeated: dict[int, dict[str, int]] = {}
+    for repeat in table.repeats:
+        part = parts[bisect.bisect_right(first_lines, repeat.line) - 1]
+        repeated.setdefault(part.number, {})[repeat.iri] = repeat.first_line
+    return repeated
+
+
 def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int, dict[str, int]], progress: Progress | None,
-              started: float, events: EventIds | None = None) -> list[PartResult]:
-    """Map the parts on the cluster (given the earlier parts' event ids each repeats), each
-    result added to events as it comes; the results in the order of the parts. A failed part stops the import: the parts not yet begun
+              started: float) -> list[PartResult]:
+    """Map the parts on the cluster (given the earlier parts' events each repeats); the results
+    in the order of the parts. A failed part stops the import: the parts not yet begun
     are cancelled, and those that run are waited for (Dask cannot stop a running task), so
     that none writes into the temporary folder once it is removed."""
     from distributed import as_completed, wait
@@ -218,8 +261,6 @@ def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int
             except KilledWorker as exc:
                 raise _died(job, parts[futures.index(future)], exc) from None
             done[result.part.number] = result
-            if events is not None:
-                events.add(result)
             if progress:
                 progress(imported(sum(part.read.rows for part in done.values()), sum(part.lines for part in done.values()),
                                   time.monotonic() - started))
@@ -242,27 +283,6 @@ def run_parts(client: Client, job: PartJob, parts: list[Part], earlier: dict[int
 def _died(job: PartJob, part: Part, exc: BaseException) -> ToolError:
     return ToolError(f"a Dask worker died while mapping part {part.number} of {job.shown} (from line "
                      f"{part.first_line}): nothing was imported ({exc})")
-
-
-class EventIds:
-    """The event ids the parts accepted, taken in the order of the parts as they finish (each
-    part's table emptied once taken, so the driver holds one table of the file's ids)."""
-
-    def __init__(self) -> None:
-        self.first: dict[str, int] = {}  # event id -> the line of the first part that accepted it
-        self.repeated: dict[int, dict[str, int]] = {}  # part -> the ids an earlier part accepted, with that line
-        self.waiting: dict[int, PartResult] = {}
-        self.next_part = 1
-
-    def add(self, result: PartResult) -> None:
-        self.waiting[result.part.number] = result
-        while (ready := self.waiting.pop(self.next_part, None)) is not None:
-            for key, line in ready.state.events.items():
-                known = self.first.setdefault(key, line)
-                if known != line:
-                    self.repeated.setdefault(ready.part.number, {})[key] = known
-            ready.state.events.clear()
-            self.next_part += 1
 
 
 def first_unreadable(results: list[PartResult]) -> int:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from kg.errors import DataError, DataErrors, SourceLocation
 from kg.importers.acled.cube import CUBE_SHARD_PREFIX, CubeTally
+from kg.importers.acled.eventtable import EventTable
 from kg.importers.acled.mapping import Plan
 from kg.importers.acled.reading import BATCH_LINES
 from kg.importers.acled.rows import RowConverter
-from kg.importers.acled.shards import ShardWriter
-from kg.progress import Progress, Step
-
+from kg.importers.acled.shards import ShardEntry, ShardWriter
+from kg.progress import Step
 
 
 def imported(rows: int, statements: int, seconds: float) -> Step:
@@ -39,6 +39,8 @@ class ImportResult:
     observations: int = 0  # of the cube
     cube_files: tuple[Path, ...] = ()  # the cube's shards (none without the cube)
     parts: int = 1  # the parts the file was mapped in (kg.importers.acled.parallel)
+    shards: tuple[ShardEntry, ...] = ()  # of files and cube_files, in that order
+    events: EventTable = EventTable(0, "")  # the events' table (events.tsv.gz) in the folder
 
     @property
     def rows_per_second(self) -> float:
@@ -71,7 +73,9 @@ class Mapped:
     errors: list[DataError]  # the first MAX_REPORTED_ERRORS
     lines: int  # written into the events' shards, by the parts
     files: list[Path]  # the parts' shards, in the writer's temporary folder (none when the writer wrote the rows)
+    shards: list[ShardEntry]  # of files
     parts: int
+    events: EventTable  # merged into the writer's temporary folder
 
 
 def close_import(writer: ShardWriter, plan: Plan, converter: RowConverter, tally: CubeTally | None, mapped: Mapped,
@@ -101,6 +105,8 @@ def close_import(writer: ShardWriter, plan: Plan, converter: RowConverter, tally
         writer.abort()
         raise
     files = (*series["kg"], *series.get("rows", ()))
+    cube_files = tuple(series.get(CUBE_SHARD_PREFIX, ()))
+    shards = (*writer.entries(series["kg"]), *mapped.shards, *writer.entries(list(cube_files)))
     return ImportResult(shown, plan.layout.title, mapped.rows, mapped.rows - mapped.rejected, mapped.rejected, lines, files,
                         time.monotonic() - started, tuple(mapped.errors), tuple(converter.warnings()), len(tally) if tally is not None else 0,
-                        tuple(series.get(CUBE_SHARD_PREFIX, ())), mapped.parts)
+                        cube_files, mapped.parts, shards, mapped.events)

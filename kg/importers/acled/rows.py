@@ -11,6 +11,7 @@ import pycountry
 
 from kg.errors import did_you_mean
 from kg.importers.acled.cube import CubeTally
+from kg.importers.acled.eventtable import EventRuns, row_digest
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping, LevelRule, Plan, RoleRule
 from kg.importers.acled.values import RDF_TYPE, RDFS_LABEL, RowProblem, iri, listed, literal, normalised, parse_date, slug, typed
@@ -34,7 +35,7 @@ class RowState:
     The state of consecutive parts of a file merges into the state of the whole file (merge),
     so a file mapped in parts (kg.importers.acled.parallel) ends as one mapped whole."""
 
-    events: dict[str, int] = field(default_factory=dict)  # event id (or "\0" + data_id) -> line
+    events: dict[str, int] = field(default_factory=dict)  # the event's IRI -> line
     points: dict[str, Point | None] = field(default_factory=dict)  # place -> its one point, None if rows disagree
     point_names: dict[str, str] = field(default_factory=dict)
     classed: dict[str, Classed] = field(default_factory=dict)  # actor node -> its first class
@@ -68,7 +69,7 @@ class RowState:
         return {name: (cell, line) for name, (line, cell) in sorted(found.items(), key=lambda item: item[1][0])}
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """What a row adds to the tables; kept only if the whole row is good (its lines carry it)."""
 
@@ -85,9 +86,15 @@ class Pending:
 
 
 class RowConverter:
-    def __init__(self, mapping: AcledMapping, plan: Plan, gazetteer: Gazetteer, cube: CubeTally | None = None):
+    """Maps the rows of one file (or one part of it); with events, records each imported event
+    in the import's events table."""
+
+    def __init__(self, mapping: AcledMapping, plan: Plan, gazetteer: Gazetteer, cube: CubeTally | None = None,
+                 events: EventRuns | None = None):
         self.mapping = mapping
         self.cube = cube
+        self.events = events
+        self.stamp_index = plan.index.get(mapping.timestamp_column)
         self.plan = plan
         self.gazetteer = gazetteer
         self.geometry = mapping.geometry
@@ -108,14 +115,23 @@ class RowConverter:
     def row(self, cells: list[str], line: int) -> list[str]:
         """The lines of one row; raises RowProblem for the first problem found."""
         pending = Pending()
-        out, key = self._row(cells, pending)
+        digest = row_digest(cells) if self.events is not None else ""  # of the cells as read
+        out, subject, event_id = self._row(cells, pending)
+        if self.events is not None:
+            stamp = cells[self.stamp_index].strip() if self.stamp_index is not None else ""
+            self.events.add(subject, event_id, str(int(stamp)) if stamp.isdigit() else "", digest, line)
         state = self.state
-        self.places.update(pending.places)
-        self.actors.update(pending.actors)
-        self.actor_types.update(pending.actor_types)
-        self.linked.update(pending.linked)
-        self.alt_names.update(pending.alt_names)
-        state.events[key] = line
+        if pending.places:  # most rows name known places and actors: nothing to add
+            self.places.update(pending.places)
+        if pending.actors:
+            self.actors.update(pending.actors)
+        if pending.actor_types:
+            self.actor_types.update(pending.actor_types)
+        if pending.linked:
+            self.linked.update(pending.linked)
+        if pending.alt_names:
+            self.alt_names.update(pending.alt_names)
+        state.events[subject] = line
         for place, name, point in pending.points:
             known = state.points.get(place, point)
             state.points[place] = point if known == point else None
@@ -130,7 +146,8 @@ class RowConverter:
             pending.counted()
         return out
 
-    def _row(self, cells: list[str], pending: Pending) -> tuple[list[str], str]:
+    def _row(self, cells: list[str], pending: Pending) -> tuple[list[str], str, str]:
+        """The lines of a row, its event's IRI and the id it is named by."""
         plan = self.plan
         if len(cells) != plan.width:
             raise RowProblem(None, f"the row has {len(cells)} cells, the header {plan.width}", "Check for unquoted commas or a cut line.")
@@ -140,7 +157,7 @@ class RowConverter:
         label = "".join(text if position is None else cells[position] for text, position in plan.label_parts)
         if plan.translation is not None:
             self.translate(cells)
-        subject, key = self.event(cells, pending)
+        subject, event_id = self.event(cells, pending)
         out = [f"{subject} {RDF_TYPE} {self.mapping.event_class} .\n", f"{subject} {self.mapping.source_predicate} {plan.dataset} .\n"]
         for rule in plan.rules:
             value = cells[rule.index]
@@ -157,7 +174,7 @@ class RowConverter:
         if self.cube is not None:
             cube, month = self.cube, parse_date(cells[plan.cube.month_index])[:7]
             pending.counted = lambda: cube.count(cells, month, country, region, area)
-        return out, key
+        return out, subject, event_id
 
     def check_filled(self, cells: list[str]) -> None:
         empty = [(column, position) for column, position in self.plan.filled if not cells[position].strip()]
@@ -201,30 +218,39 @@ class RowConverter:
             cells[position] = values.get(column, "")
 
     def event(self, cells: list[str], pending: Pending) -> tuple[str, str]:
-        """The event's IRI and its key among the file's events."""
+        """The event's IRI and the id (the event id, else the data_id) it is named by."""
         plan = self.plan
         id_column = self.mapping.id_column
         event_id = cells[plan.id_index].strip()
         if event_id:
-            key, subject = event_id, self.mapping.event_iri(event_id)
-            first = self.state.events.get(key)
+            self.check_one_line(event_id, id_column)
+            subject = self.mapping.event_iri(event_id)
+            first = self.state.events.get(subject)
             if first is not None:
                 raise RowProblem(id_column, f"the event id {event_id} was already imported from line {first}",
                                  "An export lists each event once: remove the repeated row.")
-            return subject, key
+            return subject, event_id
         fallback = self.mapping.fallback_id_column
         data_id = cells[plan.fallback_index].strip() if plan.fallback_index is not None else ""
         if not data_id:
             also = f", and the row has no {fallback} to name the event by" if fallback else ""
             raise RowProblem(id_column, f"the event id is empty{also}",
                              "Fill in the event id, or import the other rows with --skip-bad-rows.")
-        key, subject = "\0" + data_id, plan.fallback_iri(data_id)
-        first = self.state.events.get(key)
+        self.check_one_line(data_id, fallback)
+        subject = plan.fallback_iri(data_id)
+        first = self.state.events.get(subject)
         if first is not None:
             raise RowProblem(fallback, f"the row has no event id, and its {fallback} {data_id} was already used at line {first}",
                              "Fill in the event id, or import the other rows with --skip-bad-rows.")
         pending.fallback = data_id
-        return subject, key
+        return subject, data_id
+
+    @staticmethod
+    def check_one_line(event_id: str, column: str | None) -> None:
+        """An id that names an event is one line (a line break in it is a cut or merged line)."""
+        if "\n" in event_id or "\r" in event_id:
+            raise RowProblem(column, f"the id '{event_id.splitlines()[0]}...' runs over more than one line",
+                             "An id is one line, such as AFG12345: correct the cell (a quote may be missing in the file).")
 
     def check_year(self, cells: list[str]) -> None:
         if self.plan.year_check is None:

@@ -1,19 +1,56 @@
-"""Writing the import's lines into numbered gzip shards, replaced as a whole on success."""
+"""Writing the import's lines into numbered gzip shards, replaced as a whole on success.
+
+Compression is ISA-L's gzip (python-isal), about four times as fast as zlib's level 1 at
+a similar size; the files are ordinary gzip. Each shard's statement count and SHA-256 are
+taken as it is written, for the import's manifest, so no shard is read again."""
 
 from __future__ import annotations
 
-import gzip
+import hashlib
 import io
 import queue
 import shutil
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+
+from isal import igzip
 
 from kg.errors import ToolError
 from kg.stores.store import replace_folder
 
 SHARD_EXTENSIONS = {"ntriples": "nt", "nquads": "nq"}  # the file extension of each statement format
+COMPRESS_LEVEL = 1  # ISA-L's levels are 0-3; 1 is as fast as 0 and a tenth smaller
+
+
+@dataclass(frozen=True)
+class ShardEntry:
+    """A shard as the manifest lists it: its name, statements and SHA-256 (of the file's bytes)."""
+
+    file: str
+    statements: int
+    sha256: str
+
+
+class HashedFile(io.RawIOBase):
+    """A file being written whose bytes are hashed on the way (digest, once closed)."""
+
+    def __init__(self, path: Path):
+        self.handle = path.open("wb")
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.digest.update(data)
+        return self.handle.write(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.handle.close()
+        super().close()
 
 
 class ShardWriter:
@@ -44,6 +81,8 @@ class ShardWriter:
         self.series: dict[str, list[Path]] = {self.prefix: []}
         self.lines = 0
         self._in_shard = 0
+        self._statements: dict[Path, int] = {}
+        self._sha256: dict[Path, str] = {}  # filled by the compressing thread as each shard is closed
         self._queue: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=4)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._compress, daemon=True)
@@ -73,33 +112,51 @@ class ShardWriter:
                 self._in_shard = 0
             part = lines[start : start + self.lines_per_shard - self._in_shard]
             self._queue.put((series[-1], "".join(part).encode("utf-8")))
+            self._statements[series[-1]] = self._statements.get(series[-1], 0) + len(part)
             self._in_shard += len(part)
             start += len(part)
         self.lines += len(lines)
 
     def _compress(self) -> None:
-        handles: dict[Path, io.BufferedIOBase] = {}
+        path: Path | None = None
+        raw: HashedFile | None = None
+        handle: io.RawIOBase | igzip.GzipFile | None = None
+
+        def close() -> None:
+            if handle is not None and raw is not None and path is not None:
+                handle.close()
+                raw.close()
+                self._sha256[path] = raw.digest.hexdigest()
         try:
             while (item := self._queue.get()) is not None:
-                path, data = item
-                if path not in handles:
-                    for handle in handles.values():
-                        handle.close()
-                    handles = {path: gzip.GzipFile(path, "wb", compresslevel=1, mtime=0) if self.compress else path.open("wb")}
-                handles[path].write(data)
+                if item[0] != path:
+                    close()
+                    path = item[0]
+                    raw = HashedFile(path)
+                    handle = igzip.GzipFile(fileobj=raw, mode="wb", compresslevel=COMPRESS_LEVEL, mtime=0) if self.compress else raw
+                assert handle is not None
+                handle.write(item[1])
+            close()
         except BaseException as exc:  # reported to the writer on its next call
             self._failure = exc
             while self._queue.get() is not None:
                 pass
-        finally:
-            for handle in handles.values():
-                handle.close()
+            for opened in (handle, raw):
+                if opened is not None:
+                    opened.close()
 
     def _finish(self) -> None:
         self._queue.put(None)
         self._thread.join()
         if self._failure is not None:
             raise self._failure
+
+    def entries(self, shards: list[Path]) -> list[ShardEntry]:
+        """The manifest's entries of these shards of this writer (after close or commit; the
+        paths before or after the commit)."""
+        by_name = {path.name: path for path in self._statements}
+        return [ShardEntry(shard.name, self._statements[by_name[shard.name]], self._sha256[by_name[shard.name]])
+                for shard in shards]
 
     def close(self) -> dict[str, list[Path]]:
         """The shards of each series, complete, in the temporary folder (of a writer given one)."""
