@@ -104,33 +104,36 @@ def merge_runs(runs: list[Path], folder: Path) -> EventTable:
     count = 0
     repeats: list[Repeat] = []
     batch: list[str] = []
-    group: list[tuple[int, str]] = []  # (line number, the table's line) of one IRI
+    group: list[str] = []  # the runs' lines of one IRI: more than one for an event two parts imported
     iri = ""
 
-    def flush() -> None:
-        nonlocal count
-        group.sort()
-        first_line, first = group[0]
-        repeats.extend(Repeat(iri, first_line, later) for later, _ in group[1:])
-        batch.append(first)
-        count += 1
+    def first_of(group: list[str]) -> str:
+        """The table's line of the group's first row (the repeats noted)."""
+        first = group[0]
+        if len(group) > 1:
+            numbered = sorted((int(text[text.rindex("\t") + 1 :]), text) for text in group)
+            repeats.extend(Repeat(iri, numbered[0][0], later) for later, _ in numbered[1:])
+            first = numbered[0][1]
+        return first[: first.rindex("\t")] + "\n"
 
     with contextlib.ExitStack() as stack:
         handles = [stack.enter_context(run.open(encoding="utf-8", newline="")) for run in runs]
         raw = stack.enter_context(HashedFile(folder / EVENTS_FILE))
         compressed = stack.enter_context(igzip.GzipFile(fileobj=raw, mode="wb", compresslevel=TABLE_LEVEL, mtime=0))
         for text in heapq.merge(*handles):
-            cut = text.rindex("\t")
             line_iri = text[: text.index("\t")]
-            if line_iri != iri and group:
-                flush()
-                group = []
-            iri = line_iri
-            group.append((int(text[cut + 1 :]), text[:cut] + "\n"))
-            if len(batch) >= 10_000:
-                compressed.write("".join(batch).encode("utf-8"))
-                batch = []
+            if line_iri == iri:
+                group.append(text)
+                continue
+            if group:
+                batch.append(first_of(group))
+                if len(batch) >= 10_000:
+                    compressed.write("".join(batch).encode("utf-8"))
+                    count += len(batch)
+                    batch = []
+            iri, group = line_iri, [text]
         if group:
-            flush()
+            batch.append(first_of(group))
         compressed.write("".join(batch).encode("utf-8"))
+        count += len(batch)
     return EventTable(count, raw.digest.hexdigest(), tuple(repeats))
