@@ -28,6 +28,7 @@ from kg.importers.acled.values import (
     XSD_DATE_TIME,
     XSD_INTEGER,
     RowProblem,
+    generated,
     iri,
     listed,
     literal,
@@ -550,7 +551,7 @@ class AcledMapping:
                     stamp = UNIX_EPOCH + dt.timedelta(seconds=int(value))  # UTC; isoformat is 5x strftime's speed
                 except (ValueError, OverflowError):
                     raise RowProblem(name, f"'{value}' is not a Unix time in seconds", "Write the seconds since 1970, as ACLED's timestamp column does.") from None
-                return typed(f"{stamp.isoformat()}Z", XSD_DATE_TIME)
+                return generated(f"{stamp.isoformat()}Z", XSD_DATE_TIME)
             return moment
         concepts = column.concepts  # kind == "concept" (the type was checked when read)
 

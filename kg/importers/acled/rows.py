@@ -14,7 +14,7 @@ from kg.importers.acled.cube import CubeTally
 from kg.importers.acled.eventtable import EventRuns, row_digest
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping, LevelRule, Plan, RoleRule
-from kg.importers.acled.values import RDF_TYPE, RDFS_LABEL, RowProblem, iri, listed, literal, normalised, parse_date, slug, typed
+from kg.importers.acled.values import RDF_TYPE, RDFS_LABEL, RowProblem, generated, iri, listed, literal, normalised, parse_date, slug, typed
 
 Point = tuple[float, float]  # latitude, longitude
 SHOWN = 5  # how many examples a warning names
@@ -290,7 +290,7 @@ class RowConverter:
     def geometry_lines(self, node: str, point: Point) -> list[str]:
         spec = self.geometry
         geometry = iri(spec.template.format(node=node[1:-1]))
-        wkt = typed(f"POINT({point[1]} {point[0]})", spec.wkt_datatype)
+        wkt = generated(f"POINT({point[1]} {point[0]})", spec.wkt_datatype)
         return [f"{node} {spec.predicate} {geometry} .\n", f"{geometry} {RDF_TYPE} {spec.cls} .\n",
                 f"{geometry} {spec.wkt_predicate} {wkt} .\n"]
 
