@@ -594,3 +594,15 @@ def test_a_mistake_in_the_acled_mapping_names_its_line_and_key(built: BuildResul
     with pytest.raises(ConfigError) as failure:
         import_acled(Project(root=tmp_path), FIXTURES / "events-current.csv", tmp_path / "out", built.graph)
     assert str(failure.value) == f"ontology/acled.yaml:{number}:{column}: {message}"
+
+
+@pytest.mark.parametrize("lexical, datatype", [
+    ("2021-07-05T15:46:40Z", "http://www.w3.org/2001/XMLSchema#dateTime"),
+    ("1969-12-31T23:59:55Z", "http://www.w3.org/2001/XMLSchema#dateTime"),
+    ("POINT(70.9 37.6)", "http://www.opengis.net/ont/geosparql#wktLiteral"),
+    ("POINT(-1e-05 -90.0)", "http://www.opengis.net/ont/geosparql#wktLiteral"),
+])
+def test_literals_written_from_numbers_are_the_terms_pyoxigraph_writes(lexical: str, datatype: str) -> None:
+    from kg.importers.acled.values import generated, typed
+
+    assert generated(lexical, datatype) == typed(lexical, datatype)
