@@ -23,6 +23,7 @@ from kg import DataErrors, Project, run_query
 from kg.api import BuildResult, make_store, validate_file
 from kg.config import ConfigError
 from kg.importers.acled import ImportResult, RowErrors, import_acled
+from kg.importers.acled.values import generated, typed
 from kg.validate.shacl import validate
 
 from conftest import REPO, run_kg, unordered
@@ -603,6 +604,4 @@ def test_a_mistake_in_the_acled_mapping_names_its_line_and_key(built: BuildResul
     ("POINT(-1e-05 -90.0)", "http://www.opengis.net/ont/geosparql#wktLiteral"),
 ])
 def test_literals_written_from_numbers_are_the_terms_pyoxigraph_writes(lexical: str, datatype: str) -> None:
-    from kg.importers.acled.values import generated, typed
-
     assert generated(lexical, datatype) == typed(lexical, datatype)
