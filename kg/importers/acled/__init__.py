@@ -9,7 +9,8 @@ only the deduplication tables, not the rows; gazetteer.py links places to the cu
 cube.py counts events and fatalities per country, region, event type and month, written after
 the last row as a W3C Data Cube in shards of their own; eventtable.py keeps the table of the
 imported events (events.tsv.gz) that the import's manifest describes. Terms are written by pyoxigraph
-(escaped by the RDF library); the importer only puts them side by side. parallel.py maps the
+(escaped by the RDF library); the importer only puts them side by side, except the dateTime and
+WKT literals it writes itself from numbers, which need no escaping (values.generated). parallel.py maps the
 rows in parts on a Dask cluster (workers > 1, or a scheduler's address), with the same code.
 
 Rows with problems are reported with their line number, column and what to do. By default a

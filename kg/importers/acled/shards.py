@@ -56,7 +56,7 @@ class HashedFile(io.RawIOBase):
 class ShardWriter:
     """N-Triples (or N-Quads) lines into numbered gzip shards, in a temporary folder that
     replaces the target folder only when the whole import has succeeded. Compression runs in
-    a thread of its own (zlib releases the GIL), beside the row loop. The shards are a series
+    a thread of its own (ISA-L releases the GIL), beside the row loop. The shards are a series
     (kg-00001.nt.gz, ...); begin_series starts another one (cube-00001.nt.gz, ...), in a named
     graph of its own for N-Quads. Given a folder (the temporary folder of another writer), the
     writer adds its series (prefix-00001...) to that folder and leaves replacing the target to
@@ -81,8 +81,8 @@ class ShardWriter:
         self.series: dict[str, list[Path]] = {self.prefix: []}
         self.lines = 0
         self._in_shard = 0
-        self._statements: dict[Path, int] = {}
-        self._sha256: dict[Path, str] = {}  # filled by the compressing thread as each shard is closed
+        self._statements: dict[str, int] = {}  # by shard name
+        self._sha256: dict[str, str] = {}  # by shard name, filled by the compressing thread as each shard is closed
         self._queue: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=4)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._compress, daemon=True)
@@ -112,7 +112,7 @@ class ShardWriter:
                 self._in_shard = 0
             part = lines[start : start + self.lines_per_shard - self._in_shard]
             self._queue.put((series[-1], "".join(part).encode("utf-8")))
-            self._statements[series[-1]] = self._statements.get(series[-1], 0) + len(part)
+            self._statements[series[-1].name] = self._statements.get(series[-1].name, 0) + len(part)
             self._in_shard += len(part)
             start += len(part)
         self.lines += len(lines)
@@ -126,7 +126,7 @@ class ShardWriter:
             if handle is not None and raw is not None and path is not None:
                 handle.close()
                 raw.close()
-                self._sha256[path] = raw.digest.hexdigest()
+                self._sha256[path.name] = raw.digest.hexdigest()
         try:
             while (item := self._queue.get()) is not None:
                 if item[0] != path:
@@ -154,9 +154,7 @@ class ShardWriter:
     def entries(self, shards: list[Path]) -> list[ShardEntry]:
         """The manifest's entries of these shards of this writer (after close or commit; the
         paths before or after the commit)."""
-        by_name = {path.name: path for path in self._statements}
-        return [ShardEntry(shard.name, self._statements[by_name[shard.name]], self._sha256[by_name[shard.name]])
-                for shard in shards]
+        return [ShardEntry(shard.name, self._statements[shard.name], self._sha256[shard.name]) for shard in shards]
 
     def close(self) -> dict[str, list[Path]]:
         """The shards of each series, complete, in the temporary folder (of a writer given one)."""
