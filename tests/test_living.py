@@ -26,7 +26,8 @@ from kg import diff as diff_module
 from kg.diff import diff_statements, write_patch
 from kg.errors import DataErrors
 from kg.importers.acled.living import LivingImport, import_living
-from kg.importers.acled.manifest import EVENTS_FILE, MANIFEST_FILE, file_sha256, read_manifest
+from kg.importers.acled.eventtable import EVENTS_FILE
+from kg.importers.acled.manifest import MANIFEST_FILE, file_sha256, read_manifest
 from kg.stores.patch import PatchReport, read_patch
 
 from conftest import REPO, run_kg
@@ -206,11 +207,14 @@ def test_an_event_the_list_deletes_but_the_export_still_holds_is_an_error(
 ) -> None:
     imported(project, built, versions.old_csv, tmp_path / "old")
     deleted = tmp_path / "deleted.csv"
-    deleted.write_text("event_id_cnty,deleted_timestamp\nAFG90002,1625950000\nAFG90009,soon\n", encoding="utf-8")
+    deleted.write_text("event_id_cnty,deleted_timestamp\nAFG90002,1625950000\nAFG90009,soon\nAFG90010,16259\u00b2\n",
+                       encoding="utf-8")  # a superscript two is a digit to str.isdigit, not to int()
     with pytest.raises(DataErrors) as caught:
         imported(project, built, versions.new_csv, tmp_path / "new", previous=tmp_path / "old", deleted=deleted)
     assert [str(error) for error in caught.value.errors] == [
         f"{deleted}:3: field 'deleted_timestamp': 'soon' is not a Unix time in seconds. Write the seconds since 1970, as "
+        "ACLED's deleted_timestamp column does.",
+        f"{deleted}:4: field 'deleted_timestamp': '16259\u00b2' is not a Unix time in seconds. Write the seconds since 1970, as "
         "ACLED's deleted_timestamp column does."]
     deleted.write_text("event_id_cnty,deleted_timestamp\nAFG90002,1625950000\n", encoding="utf-8")
     with pytest.raises(DataErrors) as caught:

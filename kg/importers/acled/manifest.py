@@ -32,8 +32,6 @@ from kg.importers.acled.eventtable import EVENTS_FILE
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.shards import ShardEntry
 
-__all__ = ["EVENTS_FILE", "ShardEntry"]  # with the names defined here
-
 MANIFEST_FILE = "manifest.json"
 CHANGE_FILE = "change.rdfp"
 MANIFEST_FORMAT = "border-kg import manifest 1"
@@ -189,7 +187,7 @@ def read_deleted(mapping: AcledMapping, path: Path) -> dict[str, DeletedEvent]:
             if not event_id:
                 errors.append(DataError(SourceLocation(shown, line), "the event id is empty", field=id_column,
                                         hint="Fill in the id of the deleted event, or remove the row."))
-            elif not stamp.isdigit():
+            elif not stamp.isdecimal():
                 errors.append(DataError(SourceLocation(shown, line), f"'{stamp}' is not a Unix time in seconds", field=stamp_column,
                                         hint="Write the seconds since 1970, as ACLED's deleted_timestamp column does."))
             else:

@@ -119,7 +119,7 @@ class RowConverter:
         out, subject, event_id = self._row(cells, pending)
         if self.events is not None:
             stamp = cells[self.stamp_index].strip() if self.stamp_index is not None else ""
-            self.events.add(subject, event_id, str(int(stamp)) if stamp.isdigit() else "", digest, line)
+            self.events.add(subject, event_id, str(int(stamp)) if stamp.isdecimal() else "", digest, line)
         state = self.state
         if pending.places:  # most rows name known places and actors: nothing to add
             self.places.update(pending.places)
