@@ -8,10 +8,14 @@ made up."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -23,7 +27,9 @@ from kg import DataErrors, Project, run_query
 from kg.api import BuildResult, make_store, validate_file
 from kg.config import ConfigError
 from kg.importers.acled import ImportResult, RowErrors, import_acled
-from kg.importers.acled.values import generated, typed
+from kg.importers.acled import rows as rows_module
+from kg.importers.acled.mapping import AcledMapping, alphanumeric_affixes
+from kg.importers.acled.values import RowProblem, generated, literal, typed
 from kg.validate.shacl import validate
 
 from conftest import REPO, run_kg, unordered
@@ -605,3 +611,90 @@ def test_a_mistake_in_the_acled_mapping_names_its_line_and_key(built: BuildResul
 ])
 def test_literals_written_from_numbers_are_the_terms_pyoxigraph_writes(lexical: str, datatype: str) -> None:
     assert generated(lexical, datatype) == typed(lexical, datatype)
+
+
+def test_plain_literals_are_written_as_pyoxigraph_writes_them_for_every_character() -> None:
+    """literal() writes most texts itself; each character, alone and between others, must give
+    the bytes pyoxigraph gives (which escapes quotes, backslashes and control characters)."""
+    for code in (*range(0xD800), *range(0xE000, 0x110000, 7)):
+        text = f"a{chr(code)}b"
+        assert literal(text) == str(ox.Literal(text)), hex(code)
+    assert literal("") == str(ox.Literal(""))
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "-86400", "-86401", "59", "86399", "1625497600", "253402300799", "-62135596800"])
+def test_a_unix_time_becomes_the_utc_moment_datetime_gives(project: Project, seconds: str) -> None:
+    mapping = AcledMapping(project)
+    timestamp = mapping.columns[mapping.timestamp_column]
+    moment = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds))
+    assert mapping.converter(timestamp)(seconds) == typed(f"{moment.isoformat()}Z", "http://www.w3.org/2001/XMLSchema#dateTime")
+
+
+@pytest.mark.parametrize("seconds", ["253402300800", "1e9", "12:00", "9" * 5000])
+def test_a_unix_time_out_of_range_or_not_a_number_is_refused(project: Project, seconds: str) -> None:
+    mapping = AcledMapping(project)
+    with pytest.raises(RowProblem, match="is not a Unix time in seconds"):
+        mapping.converter(mapping.columns[mapping.timestamp_column])(seconds)
+
+
+@pytest.mark.parametrize("template, affixes", [
+    ("https://example.org/event/{id}", ("https://example.org/event/", "")),
+    ("https://example.org/e/{id}#event", ("https://example.org/e/", "#event")),
+    ("https://example.org:{id}/event", None),  # letters cannot stand in a port
+    ("{id}:event", None),  # nor a digit first in a scheme
+    ("https://example.org/{id}/{id}", None),
+])
+def test_event_iris_are_put_together_without_a_check_only_where_any_id_gives_a_valid_iri(
+        template: str, affixes: tuple[str, str] | None) -> None:
+    assert alphanumeric_affixes(template, "id") == affixes
+
+
+@pytest.mark.parametrize("source", ["events-current.csv", "events-older.csv", "events-multi-country.csv",
+                                    "events-two-points.csv", "events-v6.csv", "generated"])
+def test_rows_looked_up_by_their_place_and_actor_cells_give_what_walking_them_gives(
+        project: Project, built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    """The row loop remembers what known place cells and actor cells give; with a table of one
+    entry (nearly every row walked) the import must be the same statements, warnings and errors."""
+    csv_file = FIXTURES / source
+    if source == "generated":
+        csv_file = tmp_path / "generated.csv"
+        subprocess.run([sys.executable, str(REPO / "bench" / "generate_acled.py"), "--rows", "2000", "--seed", "3", "-o", str(csv_file)],
+                       check=True, capture_output=True)
+    walks: list[int] = []
+    walk_places = rows_module.RowConverter.walk_places
+
+    def counted(self: rows_module.RowConverter, *args: Any) -> rows_module.KnownPlace:
+        walks[-1] += 1
+        return walk_places(self, *args)
+    monkeypatch.setattr(rows_module.RowConverter, "walk_places", counted)
+    walks.append(0)
+    looked_up = import_acled(project, csv_file, tmp_path / "looked-up", built.graph, skip_bad_rows=True)
+    monkeypatch.setattr(rows_module, "KNOWN_LIMIT", 1)
+    walks.append(0)
+    walked = import_acled(project, csv_file, tmp_path / "walked", built.graph, skip_bad_rows=True)
+    if source == "generated":
+        assert walks[0] < walked.rows // 2 < walks[1], "the lookups were not used"
+    assert looked_up.rows == walked.rows and looked_up.imported == walked.imported
+    assert shard_statements(looked_up.files) == shard_statements(walked.files)
+    assert shard_statements(looked_up.cube_files) == shard_statements(walked.cube_files)
+    assert looked_up.warnings == walked.warnings
+    assert [str(error) for error in looked_up.errors] == [str(error) for error in walked.errors]
+
+
+def shard_statements(files: tuple[Path, ...]) -> set[bytes]:
+    return {line for file in files for line in gzip.decompress(file.read_bytes()).splitlines()}
+
+
+def test_a_rejected_row_leaves_no_lookup_behind(project: Project, built: BuildResult, tmp_path: Path) -> None:
+    """A rejected row's new actor, named in two of its roles, must be written by the next row
+    that names it: a role that met the actor only in the rejected row's own additions is not
+    remembered as adding nothing."""
+    rows = [row(event_id_cnty="AFG1", actor1="Kaldar Militia", inter1="Identity militia", assoc_actor_1="Kaldar Militia",
+                actor2="Police", inter2="Rebl group"),
+            row(event_id_cnty="AFG2", assoc_actor_1="Kaldar Militia")]
+    result = import_acled(project, write_csv(tmp_path / "events.csv", rows), tmp_path / "out", built.graph, skip_bad_rows=True)
+    assert (result.imported, result.rejected) == (1, 1)
+    militia = URIRef(f"{ID}actor/acled-Kaldar%20Militia")
+    graph = graph_of(tmp_path / "out")
+    assert (URIRef(f"{ID}incident/acled-AFG2"), URIRef(f"{BK}actor"), militia) in graph
+    assert graph.value(militia, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) == Literal("Kaldar Militia")

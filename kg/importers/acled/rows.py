@@ -4,8 +4,10 @@ places, event ids, place points), not the rows."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import pycountry
 
@@ -18,6 +20,8 @@ from kg.importers.acled.values import RDF_TYPE, RDFS_LABEL, RowProblem, generate
 
 Point = tuple[float, float]  # latitude, longitude
 SHOWN = 5  # how many examples a warning names
+KNOWN_LIMIT = 100_000  # lookups of place and actor cells kept; beyond, the table starts again (bounded memory)
+SAFE_TAIL = re.compile(r"[A-Za-z0-9._~/-]*")  # added to any IRI, these characters leave it valid
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,20 @@ class Pending:
     classed_now: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # actor -> its country, class lines
     countries: list[tuple[str, str, str, str]] = field(default_factory=list)  # actor name, node, country node, country cell
     fallback: str | None = None  # the data_id that names the event
-    counted: Callable[[], None] | None = None  # counts the row in the cube
+    counted: tuple[list[str], str, str, str, str] | None = None  # for the cube: the row's cells (translated), month, country, region, area
+
+
+@dataclass(frozen=True)
+class KnownPlace:
+    """What the place cells of a row give once every place they name is known: the most precise
+    place, the country, the region (the country's node if none) and their names, and the places
+    (with their names) that take the row's point."""
+
+    node: str
+    country: str
+    region: str
+    area: str
+    pointed: tuple[tuple[str, str], ...]
 
 
 class RowConverter:
@@ -109,6 +126,23 @@ class RowConverter:
         self.alt_names: set[tuple[str, str]] = set()
         self.country_codes: dict[tuple[str, str], str] = {}
         self.state = RowState()
+        # Prepared once, for the loop: (position, " predicate ", converter) of each column rule,
+        # the ends of the event's first lines, the label as a format of its cells, the geometry's
+        # IRI as the event's with a tail, and rows' place and actor cells as lookup keys.
+        self.rule_terms = tuple((rule.index, f" {rule.predicate} ", rule.convert) for rule in plan.rules)
+        self.event_tails = (f" {RDF_TYPE} {mapping.event_class} .\n", f" {mapping.source_predicate} {plan.dataset} .\n",
+                            f" {RDFS_LABEL} ")
+        label_positions = [position for _, position in plan.label_parts if position is not None]
+        self.label_format = "".join(text.replace("{", "{{").replace("}", "}}") if position is None else "{}"
+                                    for text, position in plan.label_parts)
+        self.label_cells = cells_getter(label_positions)
+        tail = self.geometry.template.removeprefix("{node}")
+        self.geometry_tail = tail if self.geometry.template.startswith("{node}") and SAFE_TAIL.fullmatch(tail) else None
+        self.geometry_terms = (f" {self.geometry.predicate} ", f" {RDF_TYPE} {self.geometry.cls} .\n", f" {self.geometry.wkt_predicate} ")
+        self.place_cells = cells_getter([level.index for level in plan.levels])
+        self.place_link = f" {self.places_spec.event_predicate} "
+        self.known_places: dict[tuple[str, ...], KnownPlace] = {}
+        self.known_actors: dict[tuple[int, str, str, str, str], tuple[str, ...]] = {}  # (role, its cells, country node and cell) -> links
 
     # -- one row -------------------------------------------------------------------------------
 
@@ -143,7 +177,8 @@ class RowConverter:
         if pending.fallback is not None:
             state.fallbacks.append((line, pending.fallback))
         if pending.counted is not None:
-            pending.counted()
+            assert self.cube is not None
+            self.cube.count(*pending.counted)
         return out
 
     def _row(self, cells: list[str], pending: Pending) -> tuple[list[str], str, str]:
@@ -154,26 +189,26 @@ class RowConverter:
         if plan.padding:
             cells = [*cells, *plan.padding]
         self.check_filled(cells)
-        label = "".join(text if position is None else cells[position] for text, position in plan.label_parts)
+        label = self.label_format.format(*self.label_cells(cells))  # of the cells as read
         if plan.translation is not None:
             self.translate(cells)
         subject, event_id = self.event(cells, pending)
-        out = [f"{subject} {RDF_TYPE} {self.mapping.event_class} .\n", f"{subject} {self.mapping.source_predicate} {plan.dataset} .\n"]
-        for rule in plan.rules:
-            value = cells[rule.index]
+        typed_as, sourced, labelled = self.event_tails
+        out = [subject + typed_as, subject + sourced]
+        for index, predicate, convert in self.rule_terms:
+            value = cells[index]
             if value:
-                out.append(f"{subject} {rule.predicate} {rule.convert(value)} .\n")
+                out.append(f"{subject}{predicate}{convert(value)} .\n")
         self.check_year(cells)
         self.check_within(cells)
-        out.append(f"{subject} {RDFS_LABEL} {literal(label)} .\n")
+        out.append(f"{subject}{labelled}{literal(label)} .\n")
         point = self.point(cells)
         if point is not None:
             out.extend(self.geometry_lines(subject, point))
         country, region, area = self.place(cells, subject, point, out, pending)
         self.actor_lines(cells, subject, country, out, pending)
         if self.cube is not None:
-            cube, month = self.cube, parse_date(cells[plan.cube.month_index])[:7]
-            pending.counted = lambda: cube.count(cells, month, country, region, area)
+            pending.counted = (cells, parse_date(cells[plan.cube.month_index])[:7], country, region, area)
         return out, subject, event_id
 
     def check_filled(self, cells: list[str]) -> None:
@@ -289,10 +324,11 @@ class RowConverter:
 
     def geometry_lines(self, node: str, point: Point) -> list[str]:
         spec = self.geometry
-        geometry = iri(spec.template.format(node=node[1:-1]))
+        tail = self.geometry_tail
+        geometry = f"{node[:-1]}{tail}>" if tail is not None else iri(spec.template.format(node=node[1:-1]))
         wkt = generated(f"POINT({point[1]} {point[0]})", spec.wkt_datatype)
-        return [f"{node} {spec.predicate} {geometry} .\n", f"{geometry} {RDF_TYPE} {spec.cls} .\n",
-                f"{geometry} {spec.wkt_predicate} {wkt} .\n"]
+        linked, typed_as, shaped = self.geometry_terms
+        return [f"{node}{linked}{geometry} .\n", geometry + typed_as, f"{geometry}{shaped}{wkt} .\n"]
 
     def closing_lines(self) -> list[str]:
         """After the last row: the points of the places every row gave the same point, and the
@@ -308,10 +344,27 @@ class RowConverter:
               pending: Pending) -> tuple[str, str, str]:
         """Link the event to the most precise place of the row (writing the places not seen
         before); the country's node, the first-level region's (the country's if the row names
-        none) and their names (region, country), for the cube."""
+        none) and their names (region, country), for the cube. Rows that name the same known
+        places are looked up, not walked again."""
+        key = self.place_cells(cells)
+        known = self.known_places.get(key)
+        if known is None:
+            known = self.walk_places(cells, out, pending)
+            if not pending.places:  # every place was known before this row: the same for any later row
+                if len(self.known_places) >= KNOWN_LIMIT:
+                    self.known_places.clear()
+                self.known_places[key] = known
+        if point is not None:
+            for node, name in known.pointed:
+                pending.points.append((node, name, point))
+        out.append(f"{subject}{self.place_link}{known.node} .\n")
+        return known.country, known.region, known.area
+
+    def walk_places(self, cells: list[str], out: list[str], pending: Pending) -> KnownPlace:
         path: tuple[str, ...] = ()
         parent = country = region = ""
         names: list[str] = []  # of the country and the region
+        pointed: list[tuple[str, str]] = []
         for depth, level in enumerate(self.plan.levels):
             name = cells[level.index].strip()
             if not name:
@@ -321,8 +374,8 @@ class RowConverter:
             if node is None:
                 node = self.new_place(cells, path, depth, level, parent, out, pending)
                 pending.places[path] = node
-            if level.point and point is not None and node not in self.gazetteer.with_geometry:
-                pending.points.append((node, name, point))
+            if level.point and node not in self.gazetteer.with_geometry:
+                pointed.append((node, name))
             if depth == 0:
                 country = node
                 names.insert(0, name)
@@ -332,8 +385,7 @@ class RowConverter:
             parent = node
         if not parent:
             raise RowProblem(self.plan.columns[self.plan.levels[0].index], "the row names no place at all", "Fill in the country.")
-        out.append(f"{subject} {self.places_spec.event_predicate} {parent} .\n")
-        return country, region or country, ", ".join(names)
+        return KnownPlace(parent, country, region or country, ", ".join(names), tuple(pointed))
 
     def new_place(self, cells: list[str], path: tuple[str, ...], depth: int, level: LevelRule, parent: str, out: list[str],
                   pending: Pending) -> str:
@@ -377,28 +429,54 @@ class RowConverter:
     # -- actors --------------------------------------------------------------------------------
 
     def actor_lines(self, cells: list[str], subject: str, country: str, out: list[str], pending: Pending) -> None:
-        linked: set[tuple[str, str]] = set()  # an actor named twice in a row is linked once
-        for role in self.plan.roles:
+        """The event's links to its actors (writing the actors, types and classes not seen
+        before). A role's cells that add nothing new are looked up the next time, not walked."""
+        country_cell = cells[self.plan.levels[0].index] if self.plan.levels else ""
+        tails: list[str] = []
+        for number, role in enumerate(self.plan.roles):
             value = cells[role.index]
-            if not value.strip():
+            if not value or value.isspace():
                 continue
-            names = [part.strip() for part in value.split(role.split)] if role.split else [value.strip()]
-            kind = cells[role.type_index].strip() if role.type_index is not None else ""
-            concept = self.actor_type(kind, role) if kind else None
-            for name in names:
-                if not name:
-                    continue
-                node = self.actors.get(name) or pending.actors.get(name)
-                if node is None:
-                    node = iri(self.mapping.actors.template.format(name=slug(name)))
-                    pending.actors[name] = node
-                    out.append(f"{node} {RDF_TYPE} {self.mapping.actors.default_class} .\n")
-                    out.append(f"{node} {RDFS_LABEL} {literal(name)} .\n")
-                if concept is not None:
-                    self.type_lines(node, name, concept, cells, country, out, pending)
-                if (role.predicate, node) not in linked:
-                    linked.add((role.predicate, node))
-                    out.append(f"{subject} {role.predicate} {node} .\n")
+            kind = cells[role.type_index] if role.type_index is not None else ""
+            key = (number, value, kind, country, country_cell)
+            known = self.known_actors.get(key)
+            if known is None:
+                known, new = self.walk_role(role, value, kind, cells, country, out, pending)
+                if not new:  # the same cells in the same country add nothing later either
+                    if len(self.known_actors) >= KNOWN_LIMIT:
+                        self.known_actors.clear()
+                    self.known_actors[key] = known
+            tails.extend(known)
+        if len(tails) > 1:
+            tails = list(dict.fromkeys(tails))  # an actor named twice in a row is linked once
+        out.extend([subject + tail for tail in tails])
+
+    def walk_role(self, role: RoleRule, value: str, kind: str, cells: list[str], country: str, out: list[str],
+                  pending: Pending) -> tuple[tuple[str, ...], bool]:
+        """The lines of the role's actors not seen before; the event's links to them as tails
+        after the event's IRI (" predicate actor .\\n"), and whether the role added anything."""
+        before = len(pending.countries)
+        names = [part.strip() for part in value.split(role.split)] if role.split else [value.strip()]
+        concept = self.actor_type(kind.strip(), role) if kind.strip() else None
+        tails: list[str] = []
+        for name in names:
+            if not name:
+                continue
+            node = self.actors.get(name) or pending.actors.get(name)
+            if node is None:
+                node = iri(self.mapping.actors.template.format(name=slug(name)))
+                pending.actors[name] = node
+                out.append(f"{node} {RDF_TYPE} {self.mapping.actors.default_class} .\n")
+                out.append(f"{node} {RDFS_LABEL} {literal(name)} .\n")
+            if concept is not None:
+                self.type_lines(node, name, concept, cells, country, out, pending)
+            tails.append(f" {role.predicate} {node} .\n")
+        # New is anything not in the tables of accepted rows, this row's own additions included:
+        # the row may still be refused.
+        countries = self.state.countries
+        new = bool(pending.actors or pending.actor_types or pending.classed_now) or \
+            any((name, node, place) not in countries for name, node, place, _ in pending.countries[before:])
+        return tuple(dict.fromkeys(tails)), new
 
     def actor_type(self, kind: str, role: RoleRule) -> str:
         concept = self.mapping.actor_types.get(kind)
@@ -453,6 +531,16 @@ class RowConverter:
                          f"in events of another country too and keep{'' if count > 1 else 's'} the country of the first event "
                          f"({shown}{_more(count)})")
         return notes
+
+
+def cells_getter(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells at these positions of a row, as a tuple (itemgetter's speed, any count)."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        position = positions[0]
+        return lambda cells: (cells[position],)
+    return lambda cells: ()
 
 
 def _rows(count: int) -> str:
