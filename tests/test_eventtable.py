@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from kg.importers.acled.eventtable import EVENTS_FILE, EventRuns, Repeat, final_table, merge_runs
+from kg.importers.acled.eventtable import EVENTS_FILE, EventRuns, Repeat, final_table, merge_runs, table_line
 from kg.importers.acled.manifest import file_sha256
 
 EVENTS = [(f"<https://example.org/event/{name.replace(chr(9), '%09')}>", name, stamp, f"{number:016x}", number + 2)
@@ -50,3 +50,16 @@ def test_an_event_in_two_runs_is_a_repeat_of_the_first_line(tmp_path: Path) -> N
     assert table.count == 3
     lines = gzip.decompress((folder / EVENTS_FILE).read_bytes()).decode().splitlines()
     assert lines[0] == f"<https://example.org/event/A>\tA\t1\t{'a' * 16}"
+
+
+def test_a_line_written_without_the_csv_module_is_the_line_it_writes(tmp_path: Path) -> None:
+    """Plain ids are written with a format, others by the csv module: for any id of one line
+    (the row loop refuses the others) the run's line must be what the csv module writes."""
+    ids = [chr(code) for code in range(0x20, 0x2500) if chr(code) not in "\r\n"] + ["AFG1", "A B", " x ", "a\x0bb", "é\tè", '""', "\u2028"]
+    runs = EventRuns(tmp_path, "events")
+    for number, event_id in enumerate(ids):
+        runs.add(f"<https://example.org/event/{number:06d}>", event_id, "1", "0" * 16, number)
+    [run] = runs.close()
+    assert run.read_text(encoding="utf-8").split("\n")[:-1] == [
+        table_line(f"<https://example.org/event/{number:06d}>", event_id, "1", "0" * 16, str(number)).removesuffix("\n")
+        for number, event_id in enumerate(ids)]

@@ -15,8 +15,8 @@ import contextlib
 import csv
 import hashlib
 import heapq
+import io
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 from isal import igzip
@@ -27,6 +27,13 @@ EVENTS_FILE = "events.tsv.gz"
 RUN_EVENTS = 250_000  # events per run: about 40 MB of memory before a run is written
 DIGEST_LENGTH = 16  # hex digits of a row's digest: 64 bits tell changed rows apart
 TABLE_LEVEL = 2  # ISA-L's gzip level for the merged table (0-3)
+
+
+def table_line(*fields: str) -> str:
+    """A line of the table as the csv module writes it (tab-separated, quoted where needed)."""
+    text = io.StringIO()
+    csv.writer(text, delimiter="\t", lineterminator="\n").writerow(fields)
+    return text.getvalue()
 
 
 def row_digest(cells: list[str]) -> str:
@@ -62,21 +69,24 @@ class EventRuns:
         self.folder = folder
         self.prefix = prefix
         self.run_events = run_events
-        self.pending: list[tuple[str, str, str, str, int]] = []
+        self.pending: list[str] = []  # the runs' lines
         self.runs: list[Path] = []
 
     def add(self, iri: str, event_id: str, timestamp: str, digest: str, line: int) -> None:
-        self.pending.append((iri, event_id, timestamp, digest, line))
+        if "\t" in event_id or '"' in event_id:  # quoted as csv quotes it; an IRI is never quoted, the other fields are digits
+            self.pending.append(table_line(iri, event_id, timestamp, digest, str(line)))
+        else:
+            self.pending.append(f"{iri}\t{event_id}\t{timestamp}\t{digest}\t{line}\n")
         if len(self.pending) >= self.run_events:
             self._write_run()
 
     def _write_run(self) -> None:
         if not self.pending:
             return
-        self.pending.sort(key=itemgetter(0))  # by IRI alone (unique in a run): 3x the speed of comparing tuples
+        self.pending.sort()  # by IRI: it comes first and ends with '>', which no IRI holds elsewhere
         path = self.folder / f"{self.prefix}-{len(self.runs) + 1:05d}.tsv"
         with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, delimiter="\t", lineterminator="\n").writerows(self.pending)
+            handle.writelines(self.pending)
         self.runs.append(path)
         self.pending = []
 
