@@ -11,6 +11,7 @@ slow test starts the local cluster of worker processes that --workers starts."""
 from __future__ import annotations
 
 import gzip
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -272,3 +273,13 @@ def test_an_unreachable_scheduler_is_named(project: Project, built: BuildResult,
     assert str(refused.value).endswith("); start one with `dask scheduler` and its workers with `dask worker ADDRESS`, or "
                                        "import on this machine with --workers N")
     assert [path.name for path in tmp_path.iterdir()] == []
+
+
+@pytest.mark.slow
+def test_the_local_cluster_leaves_memory_trimming_to_the_c_library() -> None:
+    """Dask's default MALLOC_TRIM_THRESHOLD_ slows the row loop by a quarter (bench/README.md);
+    --workers starts its workers without it, and with Dask's other settings."""
+    with parallel.dask_client(2, None) as client:
+        environments = client.run(lambda: {name: os.environ.get(name) for name in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})
+    assert len(environments) == 2
+    assert all(environment == {"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"} for environment in environments.values())
