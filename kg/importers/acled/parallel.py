@@ -38,6 +38,7 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,8 +181,14 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
     try:
         writer.write(list(plan.dataset_lines))
         if header_end is not None:  # else the file has no row
-            with dask_client(workers, scheduler) as client:
-                parts = split(csv_file, header_end, size, sum(client.nthreads().values()), part_bytes)
+            with contextlib.ExitStack() as cluster:
+                with ThreadPoolExecutor(1) as pool:  # the split reads the whole file: in a thread, while the cluster starts
+                    splitting = pool.submit(split, csv_file, header_end, size, workers if scheduler is None else 1, part_bytes)
+                    client = cluster.enter_context(dask_client(workers, scheduler))
+                    parts = splitting.result()
+                threads = sum(client.nthreads().values())
+                if part_bytes is None and len(parts) < threads:  # an existing cluster with more threads than parts
+                    parts = split(csv_file, header_end, size, threads, part_bytes)
                 results = run_parts(client, job, parts, {}, progress, started)
                 results = results[:first_unreadable(results) + 1]
                 for dropped in parts[len(results):]:
