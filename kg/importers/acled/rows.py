@@ -75,7 +75,8 @@ class RowState:
 
 @dataclass(slots=True)
 class Pending:
-    """What a row adds to the tables; kept only if the whole row is good (its lines carry it)."""
+    """What a row adds to the tables; kept only if the whole row is good (its lines carry it).
+    One is reused from row to row (emptied after each), as most rows add nothing."""
 
     places: dict[tuple[str, ...], str] = field(default_factory=dict)
     actors: dict[str, str] = field(default_factory=dict)
@@ -87,6 +88,12 @@ class Pending:
     countries: list[tuple[str, str, str, str]] = field(default_factory=list)  # actor name, node, country node, country cell
     fallback: str | None = None  # the data_id that names the event
     counted: tuple[list[str], str, str, str, str] | None = None  # for the cube: the row's cells (translated), month, country, region, area
+
+    def clear(self) -> None:
+        for table in (self.places, self.actors, self.actor_types, self.linked, self.alt_names, self.points, self.classed_now,
+                      self.countries):
+            table.clear()
+        self.fallback = self.counted = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,7 @@ class RowConverter:
         self.alt_names: set[tuple[str, str]] = set()
         self.country_codes: dict[tuple[str, str], str] = {}
         self.state = RowState()
+        self.pending = Pending()
         # Prepared once, for the loop: (position, " predicate ", converter) of each column rule,
         # the ends of the event's first lines, the label as a format of its cells, the geometry's
         # IRI as the event's with a tail, and rows' place and actor cells as lookup keys.
@@ -139,6 +147,7 @@ class RowConverter:
         tail = self.geometry.template.removeprefix("{node}")
         self.geometry_tail = tail if self.geometry.template.startswith("{node}") and SAFE_TAIL.fullmatch(tail) else None
         self.geometry_terms = (f" {self.geometry.predicate} ", f" {RDF_TYPE} {self.geometry.cls} .\n", f" {self.geometry.wkt_predicate} ")
+        self.filled_cells = cells_getter([position for _, position in plan.filled])
         self.place_cells = cells_getter([level.index for level in plan.levels])
         self.place_link = f" {self.places_spec.event_predicate} "
         self.known_places: dict[tuple[str, ...], KnownPlace] = {}
@@ -148,37 +157,54 @@ class RowConverter:
 
     def row(self, cells: list[str], line: int) -> list[str]:
         """The lines of one row; raises RowProblem for the first problem found."""
-        pending = Pending()
+        pending = self.pending
         digest = row_digest(cells) if self.events is not None else ""  # of the cells as read
-        out, subject, event_id = self._row(cells, pending)
+        try:
+            out, subject, event_id = self._row(cells, pending)
+        except RowProblem:
+            pending.clear()
+            raise
         if self.events is not None:
             stamp = cells[self.stamp_index].strip() if self.stamp_index is not None else ""
             self.events.add(subject, event_id, str(int(stamp)) if stamp.isdecimal() else "", digest, line)
         state = self.state
         if pending.places:  # most rows name known places and actors: nothing to add
             self.places.update(pending.places)
+            pending.places.clear()
         if pending.actors:
             self.actors.update(pending.actors)
+            pending.actors.clear()
         if pending.actor_types:
             self.actor_types.update(pending.actor_types)
+            pending.actor_types.clear()
         if pending.linked:
             self.linked.update(pending.linked)
+            pending.linked.clear()
         if pending.alt_names:
             self.alt_names.update(pending.alt_names)
+            pending.alt_names.clear()
         state.events[subject] = line
-        for place, name, point in pending.points:
-            known = state.points.get(place, point)
-            state.points[place] = point if known == point else None
-            state.point_names.setdefault(place, name)
-        for node, (country, lines) in pending.classed_now.items():
-            state.classed[node] = Classed(line, country, lines)
-        for name, node, country, cell in pending.countries:
-            state.countries.setdefault((name, node, country), (line, cell))
+        if pending.points:
+            for place, name, point in pending.points:
+                known = state.points.get(place, point)
+                state.points[place] = point if known == point else None
+                state.point_names.setdefault(place, name)
+            pending.points.clear()
+        if pending.classed_now:
+            for node, (country, lines) in pending.classed_now.items():
+                state.classed[node] = Classed(line, country, lines)
+            pending.classed_now.clear()
+        if pending.countries:
+            for name, node, country, cell in pending.countries:
+                state.countries.setdefault((name, node, country), (line, cell))
+            pending.countries.clear()
         if pending.fallback is not None:
             state.fallbacks.append((line, pending.fallback))
+            pending.fallback = None
         if pending.counted is not None:
             assert self.cube is not None
             self.cube.count(*pending.counted)
+            pending.counted = None
         return out
 
     def _row(self, cells: list[str], pending: Pending) -> tuple[list[str], str, str]:
@@ -212,6 +238,9 @@ class RowConverter:
         return out, subject, event_id
 
     def check_filled(self, cells: list[str]) -> None:
+        filled = self.filled_cells(cells)
+        if "" not in filled and not any(map(str.isspace, filled)):  # the usual row, without a loop in Python
+            return
         empty = [(column, position) for column, position in self.plan.filled if not cells[position].strip()]
         if not empty:
             return
