@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark `kg import acled` against Morph-KGC (RML) and a naive rdflib script, same input.
 
-    python bench/run.py [--sizes 10000 100000 1000000] [--skip-morph] [--ours-workers 2]
+    python bench/run.py [--sizes 10000 100000 1000000] [--skip-morph] [--ours-workers 2] [--rounds 3]
 
 For each size: generate a synthetic ACLED CSV (bench/generate_acled.py, fixed seed), then run
   (a) ours:       .venv/bin/kg import acled FILE -o DIR           (gzip N-Triples shards)
@@ -13,8 +13,11 @@ For each size: generate a synthetic ACLED CSV (bench/generate_acled.py, fixed se
                   Morph-KGC pins pyoxigraph<0.4, so it never goes into the project's .venv
   (c) rdflib:     .venv/bin/python bench/rdflib_baseline.py FILE OUT.nt (skipped above --rdflib-max)
 each as a subprocess with a timeout, measuring wall time, output triples (lines, ungzipped) and
-peak memory. Prints Markdown tables and writes them to bench/results-YYYY-MM-DD.md; the
-generated CSVs and outputs are deleted afterwards (unless --keep).
+peak memory. With --rounds N the builders run N times, in turns (ours, Morph-KGC, ours, ...):
+on a shared machine whose speed drifts, each round's ratio compares runs made minutes apart,
+and the median of the rounds' ratios is given beside them. Prints Markdown tables and writes
+them to bench/results-YYYY-MM-DD.md; the generated CSVs and outputs are deleted afterwards
+(unless --keep).
 
 Standard library only: run it with any Python 3.9+.
 """
@@ -29,6 +32,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -56,6 +60,7 @@ class Run:
     tool: str
     rows: int
     status: str = "ok"
+    round: int = 1
     seconds: float = 0.0
     triples: int = 0
     distinct: int | None = None
@@ -257,16 +262,20 @@ def _num(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def results_table(runs: list[Run]) -> list[str]:
+def _label(run: Run, rounds: int) -> str:
+    return f"{run.tool}, round {run.round}" if rounds > 1 else run.tool
+
+
+def results_table(runs: list[Run], rounds: int) -> list[str]:
     lines = ["| rows | builder | status | wall s | rows/s | triples | triples/s | distinct | in ours | max RSS MB | tree RSS MB |",
              "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in runs:
         if r.ok:
-            lines.append(f"| {r.rows:,} | {r.tool} | ok | {r.seconds:.2f} | {_num(r.rows / r.seconds)} | {r.triples:,} | "
+            lines.append(f"| {r.rows:,} | {_label(r, rounds)} | ok | {r.seconds:.2f} | {_num(r.rows / r.seconds)} | {r.triples:,} | "
                          f"{_num(r.triples / r.seconds)} | {_num(r.distinct)} | "
                          f"{'-' if r.shared is None else f'{100 * r.shared:.1f}%'} | {_num(r.max_rss_mb)} | {_num(r.tree_mb)} |")
         else:
-            lines.append(f"| {r.rows:,} | {r.tool} | {r.status} | - | - | - | - | - | - | - | - |")
+            lines.append(f"| {r.rows:,} | {_label(r, rounds)} | {r.status} | - | - | - | - | - | - | - | - |")
     return lines
 
 
@@ -274,27 +283,37 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "-" if not a or not b else f"{a / b:.2f}x"
 
 
-def ratio_table(runs: list[Run]) -> list[str]:
+def ratio_table(runs: list[Run], rounds: int) -> list[str]:
+    """Each pair of builders compared within each round (and, over several rounds, the median
+    of the rounds' speed-ups)."""
     lines = ["| rows | comparison | speed-up (wall time B / A) | triples/s A / B | max RSS A / B | tree RSS A / B |",
              "| ---: | --- | ---: | ---: | ---: | ---: |"]
-    by_size: dict[int, dict[str, Run]] = {}
+    by_size: dict[int, dict[int, dict[str, Run]]] = {}
     for r in runs:
-        by_size.setdefault(r.rows, {})[r.tool] = r
-    for rows, tools in by_size.items():
-        parallel = [name for name in tools if name.startswith("kg import (ours, ")]
+        by_size.setdefault(r.rows, {}).setdefault(r.round, {})[r.tool] = r
+    for rows, by_round in by_size.items():
+        names = list(dict.fromkeys(name for tools in by_round.values() for name in tools))
+        parallel = [name for name in names if name.startswith("kg import (ours, ")]
         pairs = [(OURS, MORPH), *((name, MORPH) for name in parallel), *((name, OURS) for name in parallel),
                  (RDFLIB, MORPH), (OURS, RDFLIB), (MORPH, RDFLIB)]
         for a_name, b_name in pairs:
-            a, b = tools.get(a_name), tools.get(b_name)
-            if a is None or b is None:
-                continue
-            if not (a.ok and b.ok):
-                missing = b if a.ok else a
-                lines.append(f"| {rows:,} | {a_name} vs {b_name} | n/a: {missing.tool} {missing.status} | - | - | - |")
-                continue
-            lines.append(f"| {rows:,} | {a_name} vs {b_name} | {_ratio(b.seconds, a.seconds)} | "
-                         f"{_ratio(a.triples / a.seconds, b.triples / b.seconds)} | {_ratio(a.max_rss_mb, b.max_rss_mb)} | "
-                         f"{_ratio(a.tree_mb, b.tree_mb)} |")
+            speedups = []
+            for number, tools in by_round.items():
+                a, b = tools.get(a_name), tools.get(b_name)
+                if a is None or b is None:
+                    continue
+                compared = f"{a_name} vs {b_name}" + (f", round {number}" if rounds > 1 else "")
+                if not (a.ok and b.ok):
+                    missing = b if a.ok else a
+                    lines.append(f"| {rows:,} | {compared} | n/a: {missing.tool} {missing.status} | - | - | - |")
+                    continue
+                speedups.append(b.seconds / a.seconds)
+                lines.append(f"| {rows:,} | {compared} | {_ratio(b.seconds, a.seconds)} | "
+                             f"{_ratio(a.triples / a.seconds, b.triples / b.seconds)} | {_ratio(a.max_rss_mb, b.max_rss_mb)} | "
+                             f"{_ratio(a.tree_mb, b.tree_mb)} |")
+            if rounds > 1 and speedups:
+                lines.append(f"| {rows:,} | **{a_name} vs {b_name}, median of {len(speedups)} rounds** | "
+                             f"**{statistics.median(speedups):.2f}x** (from {min(speedups):.2f}x to {max(speedups):.2f}x) | - | - | - |")
     return lines
 
 
@@ -302,10 +321,13 @@ def scaling_table(runs: list[Run]) -> list[str]:
     """How each builder's rate and memory grow with the size, against its smallest size."""
     lines = ["| builder | rows | rows/s | rate vs smallest size | tree RSS MB | tree RSS vs smallest size |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    by_tool: dict[str, list[Run]] = {}
+    by_tool_size: dict[tuple[str, int], list[Run]] = {}
     for r in runs:
         if r.ok:
-            by_tool.setdefault(r.tool, []).append(r)
+            by_tool_size.setdefault((r.tool, r.rows), []).append(r)
+    by_tool: dict[str, list[Run]] = {}
+    for (tool, _), rounds in by_tool_size.items():  # over several rounds, the run of the median wall time
+        by_tool.setdefault(tool, []).append(sorted(rounds, key=lambda r: r.seconds)[(len(rounds) - 1) // 2])
     for tool, sized in by_tool.items():
         if len(sized) < 2:
             continue
@@ -363,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-max", type=int, default=100_000, metavar="ROWS",
                         help="count distinct triples and overlap with ours up to this many rows (default 100000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, metavar="N",
+                        help="run the builders N times in turns and give each round's ratios and their median (default 1)")
     parser.add_argument("--timeout", type=float, default=3600, metavar="SECONDS", help="per builder and size (default 3600)")
     parser.add_argument("--morph-processes", type=int, help="Morph-KGC number_of_processes (default: its own, 2 x cores)")
     parser.add_argument("--ours-arg", action="append", default=[], metavar="ARG",
@@ -398,17 +422,20 @@ def main(argv: list[str] | None = None) -> int:
             size_runs = []
             builders = [run_ours, *([lambda *given: run_ours(*given, workers=args.ours_workers)] if args.ours_workers else []),
                         run_morph, run_rdflib]
-            for builder in builders:
-                run = builder(csv_file, rows, work, args)
-                if run.ok:
-                    run.triples = count_lines(run.output)
-                print(f"  {run.tool}: {run.status}" + (f", {run.seconds:.1f} s, {run.triples:,} triples" if run.ok else ""),
-                      flush=True)
-                size_runs.append(run)
-            if rows <= args.compare_max:
-                ours = next((r for r in size_runs if r.tool == OURS and r.ok), None)
+            for number in range(1, args.rounds + 1):
+                for builder in builders:
+                    run = builder(csv_file, rows, work, args)
+                    run.round = number
+                    if run.ok:
+                        run.triples = count_lines(run.output)
+                    print(f"  {_label(run, args.rounds)}: {run.status}" +
+                          (f", {run.seconds:.1f} s, {run.triples:,} triples" if run.ok else ""), flush=True)
+                    size_runs.append(run)
+            if rows <= args.compare_max:  # on the last round's outputs (each round replaces the one before)
+                last = [r for r in size_runs if r.round == args.rounds]
+                ours = next((r for r in last if r.tool == OURS and r.ok), None)
                 reference = hashes(ours.output) if ours else None
-                for run in size_runs:
+                for run in last:
                     if run.ok:
                         seen = reference if run is ours else hashes(run.output)
                         run.distinct = len(seen)
@@ -431,8 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"# kg import acled vs Morph-KGC vs rdflib, {dt.date.today().isoformat()}", "",
              f"Command: `{command.strip()}`  ", f"Machine: {machine()}  ",
              f"Python {platform.python_version()}; {versions(args)}; seed {args.seed}", "",
-             "## Results", "", *results_table(runs), "",
-             "## Ratios (A vs B)", "", *ratio_table(runs), "",
+             "## Results", "", *results_table(runs, args.rounds), "",
+             "## Ratios (A vs B)", "", *ratio_table(runs, args.rounds), "",
              *(["## Scaling", "", *scaling, ""] if (scaling := scaling_table(runs)) else []),
              "## Notes", ""]
     lines += [f"- {note}" for note in notes]

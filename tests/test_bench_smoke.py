@@ -94,3 +94,25 @@ def test_bench_scale_smoke(tmp_path):
         assert abs(_number(cells[5]) - ratio) <= 0.05 * ratio + 0.01
     assert out.read_text(encoding="utf-8").strip() == done.stdout.strip()
     assert not (tmp_path / "work").exists()  # shards and store are removed without --keep
+
+
+def test_bench_run_in_rounds(tmp_path):
+    """--rounds 3: every builder runs three times in turns; each round's ratio is given, and the
+    median of them."""
+    out = tmp_path / "results.md"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--sizes", "200", "--skip-morph", "--rounds", "3", "--out", str(out),
+         "--workdir", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = out.read_text(encoding="utf-8")
+    for number in (1, 2, 3):
+        assert f"| 200 | kg import (ours), round {number} | ok |" in text
+        assert f"| 200 | rdflib (naive), round {number} | ok |" in text
+    speedups = [_number(found) for found in re.findall(r"\| 200 \| kg import \(ours\) vs rdflib \(naive\), round \d \| ([\d.]+)x \|", text)]
+    assert len(speedups) == 3
+    median = re.search(r"\| \*\*kg import \(ours\) vs rdflib \(naive\), median of 3 rounds\*\* \| \*\*([\d.]+)x\*\* "
+                       r"\(from ([\d.]+)x to ([\d.]+)x\)", text)
+    assert median is not None, text
+    assert [_number(value) for value in median.groups()] == [sorted(speedups)[1], min(speedups), max(speedups)]
