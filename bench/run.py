@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
              *(["## Scaling", "", *scaling, ""] if (scaling := scaling_table(runs)) else []),
              "## Notes", ""]
     lines += [f"- {note}" for note in notes]
-    lines += [f"- {r.rows:,} rows, {r.tool}: {r.note}" for r in runs if r.note]
+    lines += [f"- {r.rows:,} rows, {_label(r, args.rounds)}: {r.note}" for r in runs if r.note]
     lines += ["- wall s: the whole subprocess, start-up included. triples: output lines (ungzipped); "
               "distinct and 'in ours' (share of that builder's distinct triples also in ours) are counted up to "
               f"{args.compare_max:,} rows.",
