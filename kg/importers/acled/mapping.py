@@ -508,10 +508,10 @@ class AcledMapping:
 
     def event_iri(self, event_id: str) -> str:
         """The IRI (an N-Triples term) of the event with this id."""
-        if self.event_affixes is not None and event_id.isascii() and event_id.isalnum():
-            # ACLED's ids (AFG12345): nothing to percent-encode, and the IRI is valid as written
+        plain = event_id.isascii() and event_id.isalnum()  # ACLED's ids (AFG12345): nothing to percent-encode
+        if plain and self.event_affixes is not None:  # and the IRI is valid as written
             return f"<{self.event_affixes[0]}{event_id}{self.event_affixes[1]}>"
-        return iri(self.event_template.format(id=event_id if event_id.isascii() and event_id.isalnum() else quote(event_id, safe="")))
+        return iri(self.event_template.format(id=event_id if plain else quote(event_id, safe="")))
 
     def cached_converter(self, column: ColumnSpec) -> Convert:
         """The column's converter, remembering its last values where values repeat from row to
