@@ -172,8 +172,8 @@ def test_the_new_status_is_in_the_group_status(added: Project) -> None:
 def test_a_second_figure_is_kept_beside_the_first_with_its_source(added: Project) -> None:
     khwahan = "Afghan border troops withdraw from Khwahan into Khatlon"
     figures = {(r["value"], r["qualifier"], r["according_to"])
-               for r in rows(added, "figures_by_measure") if r["incident"] == khwahan and r["measure"] == "people who crossed"}
+               for r in rows(added, "figures_by_measure") if r["incident"] == khwahan and r["measure"] == "people who moved"}
     assert ("312", "exactly", "Main Border Guard Directorate") in figures
     assert ("300", "exactly", "Over a thousand Afghan troops cross into Tajikistan from Badakhshan (5 July 2021)") in figures
-    disagreement = {r["claim"] for r in rows(added, "disagreements") if r["topic"] == khwahan and r["aspect"] == "people who crossed"}
+    disagreement = {r["claim"] for r in rows(added, "disagreements") if r["topic"] == khwahan and r["aspect"] == "people who moved"}
     assert {"exactly 312", "exactly 300", "more than 300", "at least 300"} <= disagreement
