@@ -35,6 +35,7 @@ from kg.validate.shacl import ValidationReport, validate
 from kg.validate.fast import validate_store
 from kg.importers import acled
 from kg.importers.acled.living import Comparison, LivingImport, compare, import_living
+from kg.importers.acled.manifest import statement_counts
 from kg.stores.store import OxigraphStoreEngine, StoreReport, build_store, load_files, opened, rdf_files, rdf_format
 from kg.terms import to_oxigraph_quad
 
@@ -297,7 +298,7 @@ def publish(
         if graph is None:
             raise ToolError(f"kg load PATH... replaces the graph that --graph names: give it (the default graph "
                             f"<{project.default_graph}> holds the curated build)")
-        source = StatementFiles.read(inputs)
+        source = StatementFiles.read(inputs, statement_counts)  # the import manifests' counts
     else:
         source = BuiltTriples(built_triples(project))
     plan = plan_load(endpoint, graph or project.default_graph, source, protocol, batch_size, in_place)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -16,6 +15,8 @@ import pytest
 from kg import Endpoint, Project, ToolError, publish
 from kg.api import BuildResult
 from kg.errors import EndpointError
+from kg.importers.acled.manifest import Manifest, file_sha256
+from kg.importers.acled.shards import ShardEntry
 from kg.progress import Step
 from kg.stores import remote
 from kg.stores.remote import LoadReport, count_triples
@@ -40,9 +41,10 @@ def write_shards(folder: Path, shards: list[list[str]], manifest: bool = True) -
         file.write_bytes(gzip.compress("".join(line + "\n" for line in lines).encode("utf-8")))
         files.append(file)
     if manifest:
-        counts = [{"file": file.name, "statements": sum(1 for line in lines if line.strip() and not line.startswith("#"))}
-                  for file, lines in zip(files, shards)]
-        (folder / "manifest.json").write_text(json.dumps({"statements": {"format": "ntriples", "shards": counts}}))
+        entries = tuple(ShardEntry(file.name, sum(1 for line in lines if line.strip() and not line.startswith("#")), file_sha256(file))
+                        for file, lines in zip(files, shards))
+        (folder / "manifest.json").write_text(Manifest(f"<{EX}dataset>", "test", "events.csv", "0" * 64, 0, 0, "test", "ntriples",
+                                                       entries, 0, "0" * 64, "test").to_json())
     return files
 
 
@@ -209,3 +211,15 @@ def test_an_in_place_load_refused_while_emptying_the_graph_says_what_is_left(
                                        "then run kg load again to finish.")
     assert "answered HTTP 403" in str(failure.value)
     assert count_triples(endpoint, graph) == 2
+
+
+def test_a_manifest_that_cannot_be_read_stops_the_load_before_anything_is_sent(endpoint: Endpoint, server: OxigraphServer,
+                                                                               tmp_path: Path) -> None:
+    graph = f"{EX}graph/broken-manifest"
+    write_shards(tmp_path / "import", SHARDS)
+    (tmp_path / "import" / "manifest.json").write_text('{"format": "border-kg import manifest 1", "statements": ', encoding="utf-8")
+    refused = run_kg("load", str(tmp_path / "import"), "--endpoint", server.url, "--store", "oxigraph", "--graph", graph)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(f"kg: error: {tmp_path / 'import' / 'manifest.json'} cannot be read (JSONDecodeError: ")
+    assert refused.stderr.rstrip().endswith("; import that export again")
+    assert count_triples(endpoint, graph) == 0

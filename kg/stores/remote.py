@@ -20,7 +20,6 @@ import dataclasses
 import heapq
 import http.client
 import itertools
-import json
 import netrc
 import os
 import re
@@ -31,7 +30,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -520,17 +519,17 @@ class StatementFiles:
     noun: str = "load"
 
     @classmethod
-    def read(cls, paths: Sequence[Path]) -> "StatementFiles":
+    def read(cls, paths: Sequence[Path], counts: Callable[[Sequence[Path]], Mapping[Path, int]] | None = None) -> "StatementFiles":
+        """The files of paths (folders of shards, or files); counts, if given, tells the
+        statements of the files it knows (the import manifests: kg.api reads them)."""
         files = tuple(rdf_files(list(paths)))
         for file in files:
             if rdf_format(file).supports_datasets:
                 raise ToolError(f"{relative(file)} holds N-Quads (statements in graphs of their own), and kg load fills the "
                                 "one graph --graph names. Import with --format ntriples (the default), or load the file with "
                                 "the store's own loader")
-        counts: dict[Path, int] = {}
-        for folder in {file.parent for file in files}:
-            counts.update(_manifest_counts(folder))
-        total = sum(counts[file] for file in files) if all(file in counts for file in files) else None
+        known = counts(files) if counts is not None else {}
+        total = sum(known[file] for file in files) if all(file in known for file in files) else None
         return cls(files, total)
 
     def describe(self) -> str:
@@ -553,19 +552,6 @@ class StatementFiles:
             statements = (line.strip() for line in chunk.body.split(b"\n"))
             runs.append(array("q", sorted({hash(line) for line in statements if line and not line.startswith(b"#")})))
         return sum(1 for _ in itertools.groupby(heapq.merge(*runs)))
-
-
-def _manifest_counts(folder: Path) -> dict[Path, int]:
-    """Statements per shard, from the manifest kg import writes beside its shards (if any)."""
-    manifest = folder / "manifest.json"
-    if not manifest.is_file():
-        return {}
-    try:
-        shards = json.loads(manifest.read_text(encoding="utf-8"))["statements"]["shards"]
-        return {folder / shard["file"]: int(shard["statements"]) for shard in shards}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ToolError(f"{relative(manifest)}: cannot read the shards' statement counts ({exc!r}); "
-                        "import the data again, or load the shard files without their manifest") from None
 
 
 def _ntriples_chunks(file: Path, size: int) -> Iterator[Chunk]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +122,16 @@ def read_manifest(folder: Path) -> Manifest:
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ToolError(f"{relative(path)} cannot be read ({type(exc).__name__}: {exc}); import that export again") from None
+
+
+def statement_counts(files: Iterable[Path]) -> dict[Path, int]:
+    """The statements of each shard among files, by the manifests of the import folders they
+    are in (a file outside an import folder has none)."""
+    counts: dict[Path, int] = {}
+    for folder in sorted({file.parent for file in files}):
+        if (folder / MANIFEST_FILE).is_file():
+            counts.update({folder / shard.file: shard.statements for shard in read_manifest(folder).shards})
+    return counts
 
 
 def file_sha256(path: Path) -> str:
