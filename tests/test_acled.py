@@ -8,6 +8,7 @@ made up."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import gzip
 import shutil
@@ -28,6 +29,7 @@ from kg.api import BuildResult, make_store, validate_file
 from kg.config import ConfigError
 from kg.importers.acled import ImportResult, RowErrors, import_acled
 from kg.importers.acled import rows as rows_module
+from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping, alphanumeric_affixes
 from kg.importers.acled.values import RowProblem, generated, literal, typed
 from kg.validate.shacl import validate
@@ -698,3 +700,23 @@ def test_a_rejected_row_leaves_no_lookup_behind(project: Project, built: BuildRe
     graph = graph_of(tmp_path / "out")
     assert (URIRef(f"{ID}incident/acled-AFG2"), URIRef(f"{BK}actor"), militia) in graph
     assert graph.value(militia, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) == Literal("Kaldar Militia")
+
+
+@pytest.mark.parametrize("template", ["{node}/geometry", "{node}", "{node}#geometry", "{node}/geo metry", "https://example.org/geometry?of={node}"])
+def test_a_geometry_iri_is_the_one_its_template_gives(project: Project, built: BuildResult, template: str) -> None:
+    """Where the template adds characters that leave any IRI valid, the geometry's IRI is put
+    together without pyoxigraph; elsewhere it is built and checked as before: the same lines."""
+    mapping = AcledMapping(project)
+    mapping.geometry = dataclasses.replace(mapping.geometry, template=template)
+    converter = rows_module.RowConverter(mapping, mapping.compile(CURRENT_HEADER, "test", "test.csv"), Gazetteer(built.graph, mapping))
+    node = "<https://w3id.org/border-kg/id/incident/acled-AFG1>"
+    try:
+        expected: str | None = str(ox.NamedNode(template.format(node=node[1:-1])))
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError):
+            converter.geometry_lines(node, (36.5, 70.25))
+        return
+    assert converter.geometry_lines(node, (36.5, 70.25))[0] == f"{node} {mapping.geometry.predicate} {expected} .\n"
+    assert (converter.geometry_tail is not None) == (template in ("{node}/geometry", "{node}"))

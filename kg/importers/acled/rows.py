@@ -1,6 +1,7 @@
 """The row loop: each ACLED row becomes the N-Triples lines of its event, its point, and the
 places and actors not seen in an earlier row. Memory holds the deduplication tables (actors,
-places, event ids, place points), not the rows."""
+places, event ids, place points) and bounded lookups of the place and actor cells already met,
+not the rows."""
 
 from __future__ import annotations
 
