@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any, Protocol
 
 import pycountry
 
@@ -23,6 +24,16 @@ Point = tuple[float, float]  # latitude, longitude
 SHOWN = 5  # how many examples a warning names
 KNOWN_LIMIT = 100_000  # lookups of place and actor cells kept; beyond, the table starts again (bounded memory)
 SAFE_TAIL = re.compile(r"[A-Za-z0-9._~/-]*")  # added to any IRI, these characters leave it valid
+
+
+class Table(Protocol):
+    """A dict or set of what was written: a row's additions are merged in, then cleared."""
+
+    def update(self, other: Any, /) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,10 @@ class RowConverter:
         self.country_codes: dict[tuple[str, str], str] = {}
         self.state = RowState()
         self.pending = Pending()
+        # Each table of what was written, with the pending additions a good row adds to it.
+        self.committed: tuple[tuple[Table, Table], ...] = (
+            (self.places, self.pending.places), (self.actors, self.pending.actors), (self.actor_types, self.pending.actor_types),
+            (self.linked, self.pending.linked), (self.alt_names, self.pending.alt_names))
         # Prepared once, for the loop: (position, " predicate ", converter) of each column rule,
         # the ends of the event's first lines, the label as a format of its cells, the geometry's
         # IRI as the event's with a tail, and rows' place and actor cells as lookup keys.
@@ -169,21 +184,10 @@ class RowConverter:
             stamp = cells[self.stamp_index].strip() if self.stamp_index is not None else ""
             self.events.add(subject, event_id, str(int(stamp)) if stamp.isdecimal() else "", digest, line)
         state = self.state
-        if pending.places:  # most rows name known places and actors: nothing to add
-            self.places.update(pending.places)
-            pending.places.clear()
-        if pending.actors:
-            self.actors.update(pending.actors)
-            pending.actors.clear()
-        if pending.actor_types:
-            self.actor_types.update(pending.actor_types)
-            pending.actor_types.clear()
-        if pending.linked:
-            self.linked.update(pending.linked)
-            pending.linked.clear()
-        if pending.alt_names:
-            self.alt_names.update(pending.alt_names)
-            pending.alt_names.clear()
+        for table, added in self.committed:
+            if added:  # most rows name known places and actors: nothing to add
+                table.update(added)
+                added.clear()
         state.events[subject] = line
         if pending.points:
             for place, name, point in pending.points:
