@@ -99,9 +99,14 @@ class EventRuns:
 def final_table(runs: list[Path], folder: Path) -> EventTable:
     """Merge the runs into the table, then remove them."""
     table = merge_runs(runs, folder)
+    remove_runs(runs)
+    return table
+
+
+def remove_runs(runs: list[Path]) -> None:
+    """The runs, once the table merged from them is final."""
     for run in runs:
         run.unlink()
-    return table
 
 
 def merge_runs(runs: list[Path], folder: Path) -> EventTable:

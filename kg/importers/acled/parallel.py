@@ -49,7 +49,7 @@ from rdflib import Graph
 from kg.errors import DataError, ToolError, relative
 from kg.importers.acled import EVENT_RUN_PREFIX
 from kg.importers.acled.cube import CubeTally, Key, Tally
-from kg.importers.acled.eventtable import EventRuns, EventTable, final_table, merge_runs
+from kg.importers.acled.eventtable import EventRuns, EventTable, final_table, merge_runs, remove_runs
 from kg.importers.acled.gazetteer import Gazetteer
 from kg.importers.acled.mapping import AcledMapping
 from kg.importers.acled.reading import MAX_REPORTED_ERRORS, RowsRead, RowStart, convert_rows, read_header, row_starts, text_lines
@@ -193,16 +193,14 @@ def import_in_parts(project: Project, csv_file: Path, target: Path, curated: Gra
                 results = results[:first_unreadable(results) + 1]
                 for dropped in parts[len(results):]:
                     remove_part_files(writer.folder, dropped.number)
-                table = merge_runs([run for result in results for run in result.event_runs], writer.folder)
+                table = merge_runs(event_runs(results), writer.folder)
                 if table.repeats:  # the table is made again once those parts are mapped again
                     repeated = repeats_by_part(table, parts)
                     again = [result.part for result in results if result.part.number in repeated]
                     rerun = {result.part.number: result for result in run_parts(client, job, again, repeated, None, started)}
                     results = [rerun.get(result.part.number, result) for result in results]
-                    table = merge_runs([run for result in results for run in result.event_runs], writer.folder)
-            for result in results:
-                for run in result.event_runs:
-                    run.unlink()
+                    table = merge_runs(event_runs(results), writer.folder)
+            remove_runs(event_runs(results))  # a rerun needs the other parts' runs: removed once the table is final
         else:
             table = final_table([], writer.folder)
         rows_before = 0
@@ -235,6 +233,11 @@ def split(csv_file: Path, first: RowStart, size: int, threads: int, part_bytes: 
     offsets = [first.offset, *(row.offset for row in starts), size]
     lines = [first.line, *(row.line for row in starts)]
     return [Part(number, offsets[number - 1], offsets[number], lines[number - 1]) for number in range(1, len(offsets))]
+
+
+def event_runs(results: list[PartResult]) -> list[Path]:
+    """The parts' runs of the events' table, in the order of the parts."""
+    return [run for result in results for run in result.event_runs]
 
 
 def repeats_by_part(table: EventTable, parts: list[Part]) -> dict[int, dict[str, int]]:
